@@ -1,0 +1,105 @@
+// swift-tools-version: 6.1
+import CompilerPluginSupport
+import PackageDescription
+
+let package = Package(
+    name: "DSPEx",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "DSPEx", targets: ["DSPEx"]),
+        .library(name: "DSPExSim", targets: ["DSPExSim"]),
+        .library(name: "DSPExTesting", targets: ["DSPExTesting"]),
+        .executable(name: "dspex", targets: ["dspex"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swiftlang/swift-syntax.git", from: "603.0.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.4"),
+    ],
+    targets: [
+        .target(
+            name: "DSPEx",
+            dependencies: [
+                "DSPExMacros",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+            ]
+        ),
+        .target(
+            name: "DSPExMacrosSupport",
+            dependencies: [
+                .product(name: "SwiftSyntax", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxBuilder", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxMacros", package: "swift-syntax"),
+                .product(name: "SwiftDiagnostics", package: "swift-syntax"),
+            ]
+        ),
+        .macro(
+            name: "DSPExMacros",
+            dependencies: [
+                "DSPExMacrosSupport",
+                .product(name: "SwiftSyntaxMacros", package: "swift-syntax"),
+                .product(name: "SwiftCompilerPlugin", package: "swift-syntax"),
+            ]
+        ),
+        .target(
+            name: "DSPExSim",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "DSPExTesting",
+            dependencies: ["DSPEx"]
+        ),
+        .executableTarget(
+            name: "dspex",
+            dependencies: [
+                "DSPEx",
+                "DSPExSim",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "DSPExTests",
+            dependencies: ["DSPEx", "DSPExTesting"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "DSPExMacrosTests",
+            dependencies: [
+                "DSPExMacrosSupport",
+                .product(name: "SwiftSyntaxMacrosTestSupport", package: "swift-syntax"),
+            ]
+        ),
+        .testTarget(
+            name: "DSPExSimTests",
+            dependencies: ["DSPExSim", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
+        .testTarget(
+            name: "dspexTests",
+            dependencies: ["DSPExTesting"]
+        ),
+    ]
+)
+// DEV-ONLY-BEGIN
+import Foundation
+if ProcessInfo.processInfo.environment["DSPEX_DEV_CORE"] != nil {
+    let skipped: Set<String> = ["DSPExSim", "DSPExSimTests", "dspex", "dspexTests", "DSPExMacrosTests"]
+    package.targets.removeAll { skipped.contains($0.name) }
+    package.products.removeAll { ["DSPExSim", "dspex"].contains($0.name) }
+}
+// DEV-ONLY-END

@@ -1,0 +1,105 @@
+import OrderedCollections
+
+/// Turns a signature, demos and inputs into chat messages, and a model's reply back into outputs.
+///
+/// ``ChatAdapter`` speaks DSPy's `[[ ## field ## ]]` format; ``JSONAdapter`` asks for a JSON
+/// object. Both produce exactly the messages DSPy 3.4.1 sends, so prompts, demos and saved
+/// programs carry over.
+///
+/// ```swift
+/// let messages = ChatAdapter().format(try Signature("question -> answer"), demos: [],
+///                                     inputs: ["question": "What is 2 + 3?"])
+/// ```
+public protocol Adapter: Sendable {
+    /// The adapter's name as DSPy spells it (`ChatAdapter`).
+    var name: String { get }
+    /// The messages for one call.
+    func format(_ signature: Signature, demos: [Example], inputs: OrderedDictionary<String, Value>) -> [ChatMessage]
+    /// The outputs in a reply, in signature order.
+    ///
+    /// - Throws: ``AdapterError`` naming the missing or invalid field and keeping the reply.
+    func parse(_ signature: Signature, reply: String) throws(AdapterError) -> OrderedDictionary<String, Value>
+    /// Options the adapter adds to each request, such as a `response_format`.
+    func requestOptions(for signature: Signature) -> LMOptions
+    /// Formats, calls the model, and parses every choice.
+    func call(
+        _ lm: any LanguageModel, options: LMOptions, signature: Signature, demos: [Example],
+        inputs: OrderedDictionary<String, Value>
+    ) async throws -> AdapterOutput
+}
+
+/// The parsed completions of one adapter call and what they cost.
+public struct AdapterOutput: Sendable, Hashable {
+    /// One output dictionary per choice, in signature order.
+    public var completions: [OrderedDictionary<String, Value>]
+    /// Calls made (more than one when a fallback ran), cache hits and tokens.
+    public var usage: Usage
+
+    /// Creates an output.
+    public init(completions: [OrderedDictionary<String, Value>], usage: Usage) {
+        self.completions = completions
+        self.usage = usage
+    }
+}
+
+extension Adapter {
+    public func requestOptions(for signature: Signature) -> LMOptions { LMOptions() }
+
+    public func call(
+        _ lm: any LanguageModel, options: LMOptions, signature: Signature, demos: [Example],
+        inputs: OrderedDictionary<String, Value>
+    ) async throws -> AdapterOutput {
+        let (usage, result) = try await attempt(lm, options: options, signature: signature, demos: demos, inputs: inputs)
+        return AdapterOutput(completions: try result.get(), usage: usage)
+    }
+
+    /// One model call and the parse of its choices; a parse failure is returned, not thrown, so a
+    /// caller can fall back while keeping the usage of the failed attempt.
+    func attempt(
+        _ lm: any LanguageModel, options: LMOptions, signature: Signature, demos: [Example],
+        inputs: OrderedDictionary<String, Value>
+    ) async throws -> (Usage, Result<[OrderedDictionary<String, Value>], AdapterError>) {
+        let messages = format(signature, demos: demos, inputs: inputs)
+        let request = lm.request(messages, options: requestOptions(for: signature).merging(options))
+        let response = try await lm.complete(request)
+        let usage = Usage(
+            lmCalls: response.cached ? 0 : 1, cachedCalls: response.cached ? 1 : 0,
+            tokens: response.cached ? TokenUsage() : response.usage)
+        do {
+            var completions: [OrderedDictionary<String, Value>] = []
+            for choice in response.choices {
+                guard !choice.text.pythonStripped.isEmpty else {
+                    throw AdapterError(code: .emptyReply, adapter: name, fields: signature.outputNames, rawReply: choice.text)
+                }
+                completions.append(try parse(signature, reply: choice.text))
+            }
+            if completions.isEmpty {
+                throw AdapterError(code: .emptyReply, adapter: name, fields: signature.outputNames, rawReply: "")
+            }
+            return (usage, .success(completions))
+        } catch let error as AdapterError {
+            return (usage, .failure(error))
+        }
+    }
+
+    /// Fills absent optional outputs with null and reports absent required ones (`apply_output_field_defaults`).
+    func completeOutputs(
+        _ parsed: OrderedDictionary<String, Value>, signature: Signature, reply: String
+    ) throws(AdapterError) -> OrderedDictionary<String, Value> {
+        var outputs = OrderedDictionary<String, Value>()
+        var missing: [String] = []
+        for field in signature.outputs {
+            if let value = parsed[field.name] {
+                outputs[field.name] = value
+            } else if field.type.isOptional {
+                outputs[field.name] = .null
+            } else {
+                missing.append(field.name)
+            }
+        }
+        if !missing.isEmpty {
+            throw AdapterError(code: .missingFields, adapter: name, fields: missing, rawReply: reply)
+        }
+        return outputs
+    }
+}

@@ -1,0 +1,259 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// A language model behind an OpenAI-compatible `/chat/completions` endpoint: OpenAI, vLLM,
+/// llama.cpp's server, Ollama, LM Studio, gateways, or DSPEx's own simulator.
+///
+/// One client owns its HTTP connection pool, its concurrency limit (shared by every caller),
+/// its retry policy, its cache and its call history. The API key is read from the environment
+/// when the client is created and is never logged, cached or stored.
+///
+/// ```swift
+/// let lm = OpenAICompatibleLM(.init(model: "gpt-4o-mini"))   // key from OPENAI_API_KEY
+/// defer { try? await lm.shutdown() }
+/// let answer = try await Predict("question -> answer", lm: lm)(["question": "What is 2 + 3?"])
+/// ```
+public final class OpenAICompatibleLM: LanguageModel {
+    /// How to reach and use the server.
+    public struct Configuration: Sendable {
+        /// The API root, ending in `/v1` for most servers.
+        public var baseURL: String
+        /// The model name sent with each request.
+        public var model: String
+        /// The environment variable holding the API key; `nil` sends no key.
+        public var apiKeyEnvironmentVariable: String?
+        /// How long one attempt may take before it counts as a timeout.
+        public var timeout: Duration
+        /// How long connecting may take.
+        public var connectTimeout: Duration
+        /// When to retry.
+        public var retry: RetryPolicy
+        /// The most requests in flight at once, across all callers of this client.
+        public var maxConcurrency: Int
+        /// The reply cache; `nil` disables caching.
+        public var cache: (any LMCache)?
+        /// How many calls ``history`` keeps.
+        public var historyLimit: Int
+        /// Options applied to every request unless the call sets them.
+        public var defaults: LMOptions
+        /// Extra HTTP headers (never put a secret here: use the key variable).
+        public var headers: [String: String]
+
+        /// Creates a configuration; the defaults talk to OpenAI with the key in `OPENAI_API_KEY`.
+        public init(
+            model: String, baseURL: String = "https://api.openai.com/v1",
+            apiKeyEnvironmentVariable: String? = "OPENAI_API_KEY", timeout: Duration = .seconds(120),
+            connectTimeout: Duration = .seconds(10), retry: RetryPolicy = .exponential(), maxConcurrency: Int = 64,
+            cache: (any LMCache)? = MemoryLMCache(), historyLimit: Int = 100, defaults: LMOptions = LMOptions(),
+            headers: [String: String] = [:]
+        ) {
+            self.model = model
+            self.baseURL = baseURL
+            self.apiKeyEnvironmentVariable = apiKeyEnvironmentVariable
+            self.timeout = timeout
+            self.connectTimeout = connectTimeout
+            self.retry = retry
+            self.maxConcurrency = maxConcurrency
+            self.cache = cache
+            self.historyLimit = historyLimit
+            self.defaults = defaults
+            self.headers = headers
+        }
+    }
+
+    /// The configuration this client was made with.
+    public let configuration: Configuration
+    /// The last calls, newest last.
+    public let history: LMHistory
+    /// Counts of calls, cache hits, retries and tokens.
+    public let usage = UsageMeter()
+
+    public var model: String { configuration.model }
+
+    private let apiKey: String?
+    private let endpoint: String
+    private let client: HTTPClient
+    private let limiter: ConcurrencyLimiter
+
+    /// Creates a client; reads the API key from `environment` now.
+    public init(
+        _ configuration: Configuration, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
+        self.configuration = configuration
+        history = LMHistory(limit: configuration.historyLimit)
+        apiKey = configuration.apiKeyEnvironmentVariable.flatMap { environment[$0] }.flatMap { $0.isEmpty ? nil : $0 }
+        var base = configuration.baseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        endpoint = base.hasSuffix("/chat/completions") ? base : base + "/chat/completions"
+        limiter = ConcurrencyLimiter(limit: configuration.maxConcurrency)
+        var httpConfiguration = HTTPClient.Configuration(
+            timeout: .init(connect: TimeAmount(configuration.connectTimeout)),
+            connectionPool: .init(
+                idleTimeout: .seconds(60),
+                concurrentHTTP1ConnectionsPerHostSoftLimit: max(8, configuration.maxConcurrency)))
+        httpConfiguration.httpVersion = .automatic
+        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfiguration)
+    }
+
+    /// Closes the connection pool. Call once when done; later calls fail.
+    public func shutdown() async throws {
+        try await client.shutdown()
+    }
+
+    public func complete(_ request: LMRequest) async throws -> LMResponse {
+        var request = request
+        request.temperature = request.temperature ?? configuration.defaults.temperature
+        request.maxTokens = request.maxTokens ?? configuration.defaults.maxTokens
+        request.stop = request.stop ?? configuration.defaults.stop
+        let started = ContinuousClock.now
+        let key = configuration.cache == nil ? nil : request.cacheKey
+        if let key, let cache = configuration.cache, var cached = await cache.response(forKey: key) {
+            cached.cached = true
+            usage.recordCacheHit()
+            history.record(.init(date: Date(), request: request, response: cached, latency: .zero))
+            return cached
+        }
+        do {
+            let response = try await limiter.withPermit { try await sendWithRetries(request) }
+            if let key, let cache = configuration.cache { await cache.store(response, forKey: key) }
+            usage.recordCall(response.usage)
+            history.record(
+                .init(date: Date(), request: request, response: response, latency: ContinuousClock.now - started))
+            return response
+        } catch {
+            usage.recordFailure()
+            history.record(
+                .init(
+                    date: Date(), request: request, response: nil, error: String(describing: error),
+                    latency: ContinuousClock.now - started))
+            throw error
+        }
+    }
+
+    private func sendWithRetries(_ request: LMRequest) async throws -> LMResponse {
+        let body = request.body.jsonString()
+        var attempt = 1
+        while true {
+            do {
+                return try await send(body)
+            } catch let error as LMError {
+                guard error.isRetryable, attempt < configuration.retry.maxAttempts else {
+                    var final = error
+                    final.attempts = attempt
+                    throw final
+                }
+                usage.recordRetry()
+                let wait = configuration.retry.delay(
+                    afterAttempt: attempt, retryAfter: error.retryAfter, unit: Double.random(in: 0..<1))
+                try await Task.sleep(for: wait)
+                attempt += 1
+            }
+        }
+    }
+
+    private func send(_ body: String) async throws -> LMResponse {
+        var httpRequest = HTTPClientRequest(url: endpoint)
+        httpRequest.method = .POST
+        httpRequest.headers.add(name: "Content-Type", value: "application/json")
+        httpRequest.headers.add(name: "Accept", value: "application/json")
+        if let apiKey { httpRequest.headers.add(name: "Authorization", value: "Bearer " + apiKey) }
+        for (name, value) in configuration.headers { httpRequest.headers.replaceOrAdd(name: name, value: value) }
+        httpRequest.body = .bytes(ByteBuffer(string: body))
+        let response: HTTPClientResponse
+        let bytes: ByteBuffer
+        do {
+            response = try await client.execute(httpRequest, timeout: TimeAmount(configuration.timeout))
+            bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
+        } catch {
+            throw mapTransportError(error)
+        }
+        let text = String(buffer: bytes)
+        guard response.status.code < 300 else {
+            throw LMError(
+                code: .httpStatus,
+                message: "\(endpoint) answered \(response.status.code) \(response.status.reasonPhrase)"
+                    + OpenAICompatibleLM.serverMessage(text),
+                status: Int(response.status.code), retryAfter: OpenAICompatibleLM.retryAfter(response.headers))
+        }
+        return try OpenAICompatibleLM.decodeResponse(text, endpoint: endpoint)
+    }
+
+    private func mapTransportError(_ error: any Error) -> LMError {
+        if error is CancellationError {
+            return LMError(code: .cancelled, message: "the call to \(endpoint) was cancelled")
+        }
+        if let httpError = error as? HTTPClientError {
+            switch httpError {
+            case .deadlineExceeded, .readTimeout:
+                return LMError(code: .timeout, message: "\(endpoint) did not answer within \(configuration.timeout)")
+            case .connectTimeout:
+                return LMError(code: .timeout, message: "connecting to \(endpoint) timed out")
+            case .cancelled:
+                return LMError(code: .cancelled, message: "the call to \(endpoint) was cancelled")
+            case .remoteConnectionClosed:
+                return LMError(code: .connection, message: "\(endpoint) closed the connection before answering")
+            default:
+                return LMError(code: .connection, message: "the call to \(endpoint) failed: \(httpError)")
+            }
+        }
+        let text = String(describing: error)
+        if text.localizedCaseInsensitiveContains("connection refused") || text.contains("ECONNREFUSED") {
+            return LMError(
+                code: .unreachable, message: "could not connect to \(endpoint) (connection refused); is the server running?")
+        }
+        if text.contains("reset") || text.contains("Broken pipe") || error is ChannelError || error is IOError {
+            return LMError(code: .connection, message: "the connection to \(endpoint) broke: \(text)")
+        }
+        return LMError(code: .connection, message: "the call to \(endpoint) failed: \(text)")
+    }
+
+    /// `, "message"` from an OpenAI error body, or nothing.
+    static func serverMessage(_ body: String) -> String {
+        guard let value = try? Value(json: body), let message = value["error"]?["message"]?.stringValue else {
+            return ""
+        }
+        return ": " + message
+    }
+
+    /// The wait a 429 or 503 asks for: `retry-after-ms`, or `Retry-After` in seconds.
+    static func retryAfter(_ headers: HTTPHeaders) -> Duration? {
+        if let milliseconds = headers.first(name: "retry-after-ms").flatMap(Double.init) {
+            return .milliseconds(max(0, milliseconds))
+        }
+        if let seconds = headers.first(name: "retry-after").flatMap(Double.init) {
+            return .milliseconds(max(0, seconds * 1000))
+        }
+        return nil
+    }
+
+    /// Reads a chat-completions JSON body.
+    static func decodeResponse(_ text: String, endpoint: String) throws -> LMResponse {
+        let value: Value
+        do {
+            value = try Value(json: text)
+        } catch {
+            throw LMError(code: .invalidResponse, message: "\(endpoint) did not return JSON: \(error)")
+        }
+        guard let choices = value["choices"]?.arrayValue, !choices.isEmpty else {
+            throw LMError(code: .invalidResponse, message: "\(endpoint) returned no 'choices'")
+        }
+        let parsed = choices.map { choice in
+            LMResponse.Choice(
+                text: choice["message"]?["content"]?.stringValue ?? choice["text"]?.stringValue ?? "",
+                finishReason: choice["finish_reason"]?.stringValue)
+        }
+        let usage = TokenUsage(
+            promptTokens: value["usage"]?["prompt_tokens"]?.intValue ?? 0,
+            completionTokens: value["usage"]?["completion_tokens"]?.intValue ?? 0)
+        return LMResponse(choices: parsed, usage: usage, model: value["model"]?.stringValue)
+    }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

@@ -1,0 +1,27 @@
+/// The default language model and adapter of the current task, set with ``withLM(_:adapter:_:)``.
+///
+/// Child tasks inherit them. A module's own `lm` takes precedence.
+public enum LMContext {
+    /// The language model modules use when they have none of their own.
+    @TaskLocal public static var languageModel: (any LanguageModel)?
+    /// The adapter modules use when they have none of their own.
+    @TaskLocal public static var adapter: (any Adapter)?
+}
+
+/// Runs `body` with `lm` (and optionally `adapter`) as the default for every module inside,
+/// the scoped counterpart of DSPy's `dspy.configure(lm=...)`.
+///
+/// ```swift
+/// try await withLM(lm) {
+///     try await Predict("question -> answer")(["question": "What is 2 + 3?"])
+/// }
+/// ```
+public func withLM<R: Sendable>(
+    _ lm: any LanguageModel, adapter: (any Adapter)? = nil, _ body: () async throws -> R
+) async rethrows -> R {
+    try await LMContext.$languageModel.withValue(lm) {
+        try await LMContext.$adapter.withValue(adapter ?? LMContext.adapter) {
+            try await body()
+        }
+    }
+}
