@@ -1,0 +1,51 @@
+import DSPEx
+import Testing
+
+@Suite struct ValueTests {
+    @Test("JSON round-trips and keeps key order")
+    func roundTrip() throws {
+        let text = #"{"b":1,"a":[true,null,1.5,"x\n\"y\""],"ü":{"z":-3}}"#
+        let value = try Value(json: text)
+        #expect(value.objectValue?.keys.elementsEqual(["b", "a", "ü"]) == true)
+        #expect(value.jsonString() == text)
+    }
+
+    @Test("Python formats: separators, ASCII escaping, indentation")
+    func pythonFormats() throws {
+        let value: Value = ["a": 1, "é": [true, nil]]
+        #expect(value.jsonString(.python) == #"{"a": 1, "\u00e9": [true, null]}"#)
+        #expect(value.jsonString(.pythonUnicode) == #"{"a": 1, "é": [true, null]}"#)
+        #expect(value.jsonString(.pretty(indent: 2)) == "{\n  \"a\": 1,\n  \"é\": [\n    true,\n    null\n  ]\n}")
+        #expect(Value.double(5).jsonString() == "5.0")
+    }
+
+    @Test("invalid JSON reports line and column")
+    func invalidJSON() {
+        do {
+            _ = try Value(json: "{\n  \"a\": 1,\n  \"b\" 2\n}")
+            Issue.record("should fail")
+        } catch {
+            #expect(error.line == 3)
+            #expect(error.column == 7)
+        }
+    }
+
+    @Test("unicode escapes and surrogate pairs decode")
+    func unicodeEscapes() throws {
+        #expect(try Value(json: #""\u00e9\ud83d\ude00""#) == .string("é😀"))
+    }
+
+    @Test("typed conversions coerce like DSPy and name the field on failure")
+    func conversions() throws {
+        #expect(try Int(value: "42") == 42)
+        #expect(try Int(value: 8.0) == 8)
+        #expect(try [String](value: ["a", "b"]) == ["a", "b"])
+        #expect(try Int?(value: nil) == nil)
+        #expect(throws: ValueConversionError.self) { try Value.decode(Int.self, field: "n", from: ["n": "x"]) }
+        do {
+            _ = try Value.decode(Bool.self, field: "ok", from: [:])
+        } catch let error as ValueConversionError {
+            #expect(error.field == "ok")
+        }
+    }
+}
