@@ -73,6 +73,12 @@ extension Value {
         objectValue?[key]
     }
 
+    /// The element at `index` of an array, or `nil`.
+    public subscript(index: Int) -> Value? {
+        guard let array = arrayValue, array.indices.contains(index) else { return nil }
+        return array[index]
+    }
+
     /// The text a person would read for this value: strings bare, everything else as compact JSON.
     public var plainText: String {
         if case .string(let string) = self { return string }
