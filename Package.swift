@@ -63,7 +63,7 @@ let package = Package(
         ),
         .target(
             name: "DSPExTesting",
-            dependencies: ["DSPEx"]
+            dependencies: ["DSPEx", "DSPExSim"]
         ),
         .executableTarget(
             name: "dspex",
@@ -71,11 +71,12 @@ let package = Package(
                 "DSPEx",
                 "DSPExSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "DSPExTests",
-            dependencies: ["DSPEx", "DSPExTesting"],
+            dependencies: ["DSPEx", "DSPExTesting", "DSPExSim"],
             exclude: ["Fixtures"]
         ),
         .testTarget(
@@ -87,19 +88,16 @@ let package = Package(
         ),
         .testTarget(
             name: "DSPExSimTests",
-            dependencies: ["DSPExSim", .product(name: "AsyncHTTPClient", package: "async-http-client")]
+            dependencies: [
+                "DSPExSim",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "dspexTests",
-            dependencies: ["DSPExTesting"]
+            dependencies: ["dspex", "DSPExTesting"]
         ),
     ]
 )
-// DEV-ONLY-BEGIN
-import Foundation
-if ProcessInfo.processInfo.environment["DSPEX_DEV_CORE"] != nil {
-    let skipped: Set<String> = ["DSPExSim", "DSPExSimTests", "dspex", "dspexTests", "DSPExMacrosTests"]
-    package.targets.removeAll { skipped.contains($0.name) }
-    package.products.removeAll { ["DSPExSim", "dspex"].contains($0.name) }
-}
-// DEV-ONLY-END

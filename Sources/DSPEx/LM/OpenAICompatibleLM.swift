@@ -94,6 +94,9 @@ public final class OpenAICompatibleLM: LanguageModel {
                 idleTimeout: .seconds(60),
                 concurrentHTTP1ConnectionsPerHostSoftLimit: max(8, configuration.maxConcurrency)))
         httpConfiguration.httpVersion = .automatic
+        // Connection failures are retried by this client's own policy (or reported at once when the
+        // server refuses), not silently for the whole connect timeout by the pool.
+        httpConfiguration.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfiguration)
     }
 
@@ -103,6 +106,10 @@ public final class OpenAICompatibleLM: LanguageModel {
     }
 
     public func complete(_ request: LMRequest) async throws -> LMResponse {
+        if apiKey == nil, endpoint.hasPrefix("https://api.openai.com"), let variable = configuration.apiKeyEnvironmentVariable {
+            throw LMError(
+                code: .configuration, message: "no API key for \(endpoint): set the environment variable \(variable)")
+        }
         var request = request
         request.temperature = request.temperature ?? configuration.defaults.temperature
         request.maxTokens = request.maxTokens ?? configuration.defaults.maxTokens

@@ -1,0 +1,24 @@
+/// One entry of `GET /requests`: the final user message of a chat-completion request and
+/// the fault injected into it, if any.
+///
+/// Tests use it to prove which examples a program sent:
+///
+/// ```swift
+/// let sent = server.recentRequests().map(\.userMessage)
+/// #expect(sent.contains { $0.contains("What is 2 + 3?") })
+/// ```
+public struct SimulatorRequestRecord: Codable, Sendable, Hashable {
+    /// The arrival index since start or reset (0 for the first chat-completion request).
+    public var index: Int
+    /// The content of the request's final user message.
+    public var userMessage: String
+    /// The ``FaultKind/name`` of the injected fault, or nil when the request was answered normally.
+    public var fault: String?
+
+    /// Creates a record.
+    public init(index: Int, userMessage: String, fault: String?) {
+        self.index = index
+        self.userMessage = userMessage
+        self.fault = fault
+    }
+}

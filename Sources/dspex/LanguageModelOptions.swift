@@ -1,0 +1,97 @@
+import ArgumentParser
+import DSPEx
+import DSPExSim
+import Foundation
+import Logging
+
+/// The options that choose and tune the language model, shared by every command that calls one.
+struct LanguageModelOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "The model: 'sim' for the built-in simulator, or a model name such as 'openai/gpt-4o-mini' or 'llama3'.",
+            valueName: "sim|MODEL"))
+    var lm: String = "sim"
+
+    @Option(help: "The OpenAI-compatible API root, e.g. http://127.0.0.1:8000/v1 (default: OpenAI's).")
+    var baseURL: String?
+
+    @Option(help: "The environment variable that holds the API key (never stored or logged).")
+    var apiKeyEnv: String = "OPENAI_API_KEY"
+
+    @Option(help: "Sampling temperature.")
+    var temperature: Double?
+
+    @Option(help: "The most tokens a reply may have.")
+    var maxTokens: Int?
+
+    @Option(help: "Seconds one attempt may take before it is retried.")
+    var timeout: Double = 120
+
+    @Option(help: "Attempts per call, the first included (retries use exponential backoff with jitter).")
+    var maxAttempts: Int = 6
+
+    @Option(help: "The most requests in flight at once.")
+    var maxConcurrency: Int = 64
+
+    @Flag(help: "Do not answer repeated requests from the cache.")
+    var noCache = false
+
+    @Option(help: "With --lm sim: milliseconds of simulated latency per call.")
+    var simLatencyMs: Int = 0
+
+    @Option(help: "With --lm sim: the fraction of calls that fail with a retryable fault (500, 429, reset).")
+    var simFailRate: Double = 0
+
+    @Option(help: "With --lm sim: the simulator's seed.")
+    var simSeed: UInt64 = 0
+
+    func validate() throws {
+        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+        guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
+        guard maxConcurrency >= 1 else { throw ValidationError("--max-concurrency must be at least 1") }
+        guard (0...1).contains(simFailRate) else { throw ValidationError("--sim-fail-rate must be between 0 and 1") }
+        if lm != "sim", lm.hasPrefix("openai/") == false, baseURL == nil {
+            throw ValidationError("--lm \(lm) needs --base-url (or use 'openai/MODEL' for OpenAI, or 'sim')")
+        }
+    }
+
+    /// Runs `body` with the chosen model; `sim` starts the simulator on a free loopback port for the
+    /// duration, so the offline path is the same HTTP path as a real provider.
+    func withLanguageModel<R: Sendable>(_ body: (OpenAICompatibleLM) async throws -> R) async throws -> R {
+        if lm == "sim" {
+            var configuration = SimulatorConfiguration()
+            configuration.latency = .fixed(milliseconds: simLatencyMs)
+            configuration.seed = simSeed
+            configuration.logger.logLevel = .warning
+            if simFailRate > 0 {
+                configuration.faults = FaultInjection(
+                    rate: simFailRate,
+                    kinds: [.serverError500: 1, .rateLimited429(retryAfterSeconds: 0.05): 1, .connectionReset: 1])
+            }
+            return try await withSimulator(configuration) { server in
+                try await withClient(baseURL: server.baseURL, model: server.configuration.modelName, body)
+            }
+        }
+        let model = lm.hasPrefix("openai/") ? String(lm.dropFirst("openai/".count)) : lm
+        return try await withClient(baseURL: baseURL ?? "https://api.openai.com/v1", model: model, body)
+    }
+
+    private func withClient<R: Sendable>(
+        baseURL: String, model: String, _ body: (OpenAICompatibleLM) async throws -> R
+    ) async throws -> R {
+        let client = OpenAICompatibleLM(
+            .init(
+                model: model, baseURL: baseURL, apiKeyEnvironmentVariable: apiKeyEnv,
+                timeout: .milliseconds(Int(timeout * 1000)), retry: .exponential(maxAttempts: maxAttempts),
+                maxConcurrency: maxConcurrency, cache: noCache ? nil : MemoryLMCache(),
+                defaults: LMOptions(temperature: temperature, maxTokens: maxTokens)))
+        do {
+            let result = try await body(client)
+            try await client.shutdown()
+            return result
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+}
