@@ -1,5 +1,5 @@
-@_exported import DSPExSim
 import DSPEx
+@_exported import DSPExSim
 
 /// Starts the simulator on a free loopback port and a real HTTP client for it, runs `body`, and
 /// always shuts both down — the offline stand-in for a provider in tests and demos.

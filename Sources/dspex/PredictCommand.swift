@@ -19,7 +19,9 @@ struct PredictCommand: AsyncParsableCommand {
     @Option(help: "Instructions for the model (default: DSPy's sentence built from the field names).")
     var instructions: String?
 
-    @Option(name: .customLong("input"), help: ArgumentHelp("An input value; repeat for each field.", valueName: "name=value"))
+    @Option(
+        name: .customLong("input"),
+        help: ArgumentHelp("An input value; repeat for each field.", valueName: "name=value"))
     var inputs: [String] = []
 
     @Flag(help: "Use ChainOfThought: the model reasons before answering.")
@@ -54,7 +56,8 @@ struct PredictCommand: AsyncParsableCommand {
         let predict = Predict(parsed, adapter: adapter)
         let module: any Module = cot ? ChainOfThought(parsed, adapter: adapter) : predict
         if dryRun {
-            let messages = cot ? ChainOfThought(parsed, adapter: adapter).messages(for: values) : predict.messages(for: values)
+            let messages =
+                cot ? ChainOfThought(parsed, adapter: adapter).messages(for: values) : predict.messages(for: values)
             print(Value.array(messages.map(\.value)).jsonString(.pretty(indent: 2)))
             return
         }

@@ -65,7 +65,8 @@ struct SimCommand: AsyncParsableCommand {
             case "noreply": return .noReply
             case "malformed": return .malformedReply
             default:
-                throw ValidationError("--faults: unknown kind '\(name)'; expected 500, 429, reset, noreply or malformed")
+                throw ValidationError(
+                    "--faults: unknown kind '\(name)'; expected 500, 429, reset, noreply or malformed")
             }
         }
     }

@@ -22,10 +22,13 @@ struct OpenAICompatibleLMTests {
         simulator.seed = 7
         simulator.faults = FaultInjection(
             rate: 0.2, kinds: [.serverError500: 1, .rateLimited429(retryAfterSeconds: 0.01): 1, .connectionReset: 1])
-        try await withSimulatedLM(simulator, configure: {
-            $0.retry = .exponential(maxAttempts: 8, baseDelay: .milliseconds(5), maxDelay: .milliseconds(50))
-            $0.cache = nil
-        }) { lm, server in
+        try await withSimulatedLM(
+            simulator,
+            configure: {
+                $0.retry = .exponential(maxAttempts: 8, baseDelay: .milliseconds(5), maxDelay: .milliseconds(50))
+                $0.cache = nil
+            }
+        ) { lm, server in
             let predict = try Predict("question -> answer: int", lm: lm)
             let answers = try await withThrowingTaskGroup(of: Value?.self) { group in
                 for index in 0..<200 {
@@ -94,10 +97,13 @@ struct OpenAICompatibleLMTests {
         var simulator = SimulatorConfiguration()
         simulator.faults = FaultInjection(rate: 0.5, kinds: [.noReply: 1])
         simulator.seed = 3
-        try await withSimulatedLM(simulator, configure: {
-            $0.timeout = .milliseconds(300)
-            $0.retry = .exponential(maxAttempts: 10, baseDelay: .milliseconds(1), maxDelay: .milliseconds(5))
-        }) { lm, server in
+        try await withSimulatedLM(
+            simulator,
+            configure: {
+                $0.timeout = .milliseconds(300)
+                $0.retry = .exponential(maxAttempts: 10, baseDelay: .milliseconds(1), maxDelay: .milliseconds(5))
+            }
+        ) { lm, server in
             let schedule = (0..<12).map { simulator.faults.fault(seed: simulator.seed, requestIndex: $0) }
             #expect(schedule.contains(.noReply))
             for index in 0..<6 {
@@ -133,7 +139,9 @@ struct OpenAICompatibleLMTests {
             let started = ContinuousClock.now
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<6 {
-                    group.addTask { _ = try await lm.complete(LMRequest(model: lm.model, messages: [.user("\(index)")])) }
+                    group.addTask {
+                        _ = try await lm.complete(LMRequest(model: lm.model, messages: [.user("\(index)")]))
+                    }
                 }
                 try await group.waitForAll()
             }

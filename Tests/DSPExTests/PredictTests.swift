@@ -18,7 +18,9 @@ import Testing
 
     @Test("ChainOfThought returns reasoning before the answer")
     func chainOfThought() async throws {
-        let lm = ScriptedLM(replies: ["[[ ## reasoning ## ]]\n2 + 3 = 5.\n\n[[ ## answer ## ]]\n5\n\n[[ ## completed ## ]]"])
+        let lm = ScriptedLM(replies: [
+            "[[ ## reasoning ## ]]\n2 + 3 = 5.\n\n[[ ## answer ## ]]\n5\n\n[[ ## completed ## ]]"
+        ])
         let prediction = try await ChainOfThought("question -> answer: int", lm: lm)(["question": "What is 2 + 3?"])
         #expect(Array(prediction.outputs.keys) == ["reasoning", "answer"])
         #expect(prediction["reasoning"] == "2 + 3 = 5.")

@@ -17,18 +17,20 @@ import Testing
         #expect(signature.outputs.map(\.type) == [.list(.string), .double, .bool, .optional(.int)])
     }
 
-    @Test("Literal, Optional, Union and dict types parse", arguments: [
-        ("Literal['yes', 'no']", FieldType.literal(["yes", "no"])),
-        ("Literal[\"a b\", 'c']", .literal(["a b", "c"])),
-        ("Optional[int]", .optional(.int)),
-        ("Union[int, NoneType]", .optional(.int)),
-        ("int | None", .optional(.int)),
-        ("dict", .json),
-        ("dict[str, Any]", .json),
-        ("[String: Int]", .json),
-        ("list[list[float]]", .list(.list(.double))),
-        ("List[str]", .list(.string)),
-    ])
+    @Test(
+        "Literal, Optional, Union and dict types parse",
+        arguments: [
+            ("Literal['yes', 'no']", FieldType.literal(["yes", "no"])),
+            ("Literal[\"a b\", 'c']", .literal(["a b", "c"])),
+            ("Optional[int]", .optional(.int)),
+            ("Union[int, NoneType]", .optional(.int)),
+            ("int | None", .optional(.int)),
+            ("dict", .json),
+            ("dict[str, Any]", .json),
+            ("[String: Int]", .json),
+            ("list[list[float]]", .list(.list(.double))),
+            ("List[str]", .list(.string)),
+        ])
     func typeSpellings(text: String, expected: FieldType) throws {
         #expect(try FieldType(parsing: text) == expected)
     }
@@ -39,25 +41,29 @@ import Testing
         #expect(signature.instructions == "Do it.")
     }
 
-    @Test("field prefixes follow DSPy's infer_prefix", arguments: [
-        ("question", "Question:"), ("is_sure", "Is Sure:"), ("camelCaseName", "Camel Case Name:"),
-        ("text2number", "Text 2 Number:"), ("HTMLPage", "HTML Page:"), ("answer_URL", "Answer URL:"),
-    ])
+    @Test(
+        "field prefixes follow DSPy's infer_prefix",
+        arguments: [
+            ("question", "Question:"), ("is_sure", "Is Sure:"), ("camelCaseName", "Camel Case Name:"),
+            ("text2number", "Text 2 Number:"), ("HTMLPage", "HTML Page:"), ("answer_URL", "Answer URL:"),
+        ])
     func prefixes(name: String, prefix: String) {
         #expect(Field.inferPrefix(name) == prefix)
     }
 
-    @Test("malformed signatures name the column and what was expected", arguments: [
-        ("question answer", 16, "expected '->'"),
-        ("question -> ", 12, "at least one output"),
-        ("question: strr -> answer", 11, "unknown type 'strr'"),
-        ("question, -> answer", 11, "expected an input field name"),
-        ("q -> a: list[int", 17, "expected ']'"),
-        ("q -> a -> b", 8, "exactly one '->'"),
-        ("q -> q", 1, "appears twice"),
-        ("1q -> a", 1, "cannot start with a digit"),
-        ("q -> a b", 8, "expected ':'"),
-    ])
+    @Test(
+        "malformed signatures name the column and what was expected",
+        arguments: [
+            ("question answer", 16, "expected '->'"),
+            ("question -> ", 12, "at least one output"),
+            ("question: strr -> answer", 11, "unknown type 'strr'"),
+            ("question, -> answer", 11, "expected an input field name"),
+            ("q -> a: list[int", 17, "expected ']'"),
+            ("q -> a -> b", 8, "exactly one '->'"),
+            ("q -> q", 1, "appears twice"),
+            ("1q -> a", 1, "cannot start with a digit"),
+            ("q -> a b", 8, "expected ':'"),
+        ])
     func malformed(text: String, column: Int, message: String) {
         do {
             _ = try Signature(text)

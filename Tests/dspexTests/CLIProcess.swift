@@ -19,7 +19,8 @@ struct CLIProcess {
     }
 
     /// Runs `dspex` with `arguments` and waits (at most `timeout` seconds) for it to exit.
-    static func run(_ arguments: [String], environment: [String: String]? = nil, timeout: Double = 60) throws -> Output {
+    static func run(_ arguments: [String], environment: [String: String]? = nil, timeout: Double = 60) throws -> Output
+    {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments

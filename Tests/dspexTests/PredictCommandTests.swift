@@ -14,7 +14,8 @@ struct PredictCommandTests {
     @Test("predict --lm sim --json prints a JSON object with the output field")
     func predictJSON() throws {
         let output = try CLIProcess.run([
-            "predict", "--signature", "question -> answer", "--input", "question=What is 2 + 3?", "--lm", "sim", "--json",
+            "predict", "--signature", "question -> answer", "--input", "question=What is 2 + 3?", "--lm", "sim",
+            "--json",
         ])
         #expect(output.status == 0, "\(output.stderr)")
         let value = try Value(json: output.stdout)
@@ -24,7 +25,8 @@ struct PredictCommandTests {
     @Test("--cot adds reasoning and typed outputs are parsed")
     func chainOfThought() throws {
         let output = try CLIProcess.run([
-            "predict", "--signature", "question -> answer: int", "--input", "question=What is 4 + 4?", "--cot", "--json",
+            "predict", "--signature", "question -> answer: int", "--input", "question=What is 4 + 4?", "--cot",
+            "--json",
         ])
         #expect(output.status == 0, "\(output.stderr)")
         let value = try Value(json: output.stdout)
@@ -56,10 +58,12 @@ struct PredictCommandTests {
         #expect(Date().timeIntervalSince(started) < 5)
     }
 
-    @Test("a malformed signature is reported with its column", arguments: [
-        ["--signature", "question answer", "--input", "question=x"],
-        ["--signature", "question: strr -> answer", "--input", "question=x"],
-    ])
+    @Test(
+        "a malformed signature is reported with its column",
+        arguments: [
+            ["--signature", "question answer", "--input", "question=x"],
+            ["--signature", "question: strr -> answer", "--input", "question=x"],
+        ])
     func malformedSignature(arguments: [String]) throws {
         let output = try CLIProcess.run(["predict"] + arguments)
         #expect(output.status != 0)
@@ -77,7 +81,8 @@ struct PredictCommandTests {
     @Test("the simulator keeps answering through injected faults")
     func simulatedFaults() throws {
         let output = try CLIProcess.run([
-            "predict", "--signature", "question -> answer", "--input", "question=What is 1 + 1?", "--sim-fail-rate", "0.5",
+            "predict", "--signature", "question -> answer", "--input", "question=What is 1 + 1?", "--sim-fail-rate",
+            "0.5",
             "--sim-seed", "1", "--json",
         ])
         #expect(output.status == 0, "\(output.stderr)")

@@ -49,7 +49,8 @@ extension Adapter {
         _ lm: any LanguageModel, options: LMOptions, signature: Signature, demos: [Example],
         inputs: OrderedDictionary<String, Value>
     ) async throws -> AdapterOutput {
-        let (usage, result) = try await attempt(lm, options: options, signature: signature, demos: demos, inputs: inputs)
+        let (usage, result) = try await attempt(
+            lm, options: options, signature: signature, demos: demos, inputs: inputs)
         return AdapterOutput(completions: try result.get(), usage: usage)
     }
 
@@ -69,7 +70,8 @@ extension Adapter {
             var completions: [OrderedDictionary<String, Value>] = []
             for choice in response.choices {
                 guard !choice.text.pythonStripped.isEmpty else {
-                    throw AdapterError(code: .emptyReply, adapter: name, fields: signature.outputNames, rawReply: choice.text)
+                    throw AdapterError(
+                        code: .emptyReply, adapter: name, fields: signature.outputNames, rawReply: choice.text)
                 }
                 completions.append(try parse(signature, reply: choice.text))
             }

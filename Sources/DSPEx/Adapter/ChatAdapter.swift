@@ -34,11 +34,13 @@ public struct ChatAdapter: Adapter {
 
     /// DSPy's `format_system_message`: field lists, structure, objective.
     func systemMessage(_ signature: Signature) -> String {
-        let description = "Your input fields are:\n\(FieldFormatting.fieldList(signature.inputs))\n"
+        let description =
+            "Your input fields are:\n\(FieldFormatting.fieldList(signature.inputs))\n"
             + "Your output fields are:\n\(FieldFormatting.fieldList(signature.outputs))"
         let parts = [
             "All interactions will be structured in the following way, with the appropriate values filled in.",
-            FieldFormatting.sections(signature.inputs.map { ($0, FieldFormatting.placeholder(for: $0, isInput: true)) }),
+            FieldFormatting.sections(
+                signature.inputs.map { ($0, FieldFormatting.placeholder(for: $0, isInput: true)) }),
             FieldFormatting.sections(
                 signature.outputs.map { ($0, FieldFormatting.placeholder(for: $0, isInput: false)) }),
             "[[ ## completed ## ]]\n",
@@ -54,7 +56,8 @@ public struct ChatAdapter: Adapter {
         var parts = [prefix]
         for field in signature.inputs {
             guard let value = values[field.name] else { continue }
-            parts.append(FieldFormatting.marker(field.name) + "\n" + FieldFormatting.formatValue(value, for: field.type))
+            parts.append(
+                FieldFormatting.marker(field.name) + "\n" + FieldFormatting.formatValue(value, for: field.type))
         }
         if mainRequest { parts.append(outputReminder(signature)) }
         parts.append("")
@@ -97,7 +100,8 @@ public struct ChatAdapter: Adapter {
         _ lm: any LanguageModel, options: LMOptions, signature: Signature, demos: [Example],
         inputs: OrderedDictionary<String, Value>
     ) async throws -> AdapterOutput {
-        let (usage, result) = try await attempt(lm, options: options, signature: signature, demos: demos, inputs: inputs)
+        let (usage, result) = try await attempt(
+            lm, options: options, signature: signature, demos: demos, inputs: inputs)
         switch result {
         case .success(let completions):
             return AdapterOutput(completions: completions, usage: usage)

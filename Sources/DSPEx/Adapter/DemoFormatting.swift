@@ -41,6 +41,7 @@ enum DemoFormatting {
 
     /// ` (must be formatted as a valid Python int)` for non-string outputs, as in DSPy's reminders.
     static func typeHint(_ field: Field) -> String {
-        field.type == .string ? "" : " (must be formatted as a valid Python \(FieldFormatting.annotationName(field.type)))"
+        field.type == .string
+            ? "" : " (must be formatted as a valid Python \(FieldFormatting.annotationName(field.type)))"
     }
 }

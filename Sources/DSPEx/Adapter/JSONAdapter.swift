@@ -43,7 +43,8 @@ public struct JSONAdapter: Adapter {
     }
 
     func systemMessage(_ signature: Signature) -> String {
-        let description = "Your input fields are:\n\(FieldFormatting.fieldList(signature.inputs))\n"
+        let description =
+            "Your input fields are:\n\(FieldFormatting.fieldList(signature.inputs))\n"
             + "Your output fields are:\n\(FieldFormatting.fieldList(signature.outputs))"
         var placeholders = OrderedDictionary<String, Value>()
         for field in signature.outputs {
@@ -52,7 +53,8 @@ public struct JSONAdapter: Adapter {
         let parts = [
             "All interactions will be structured in the following way, with the appropriate values filled in.",
             "Inputs will have the following structure:",
-            FieldFormatting.sections(signature.inputs.map { ($0, FieldFormatting.placeholder(for: $0, isInput: true)) }),
+            FieldFormatting.sections(
+                signature.inputs.map { ($0, FieldFormatting.placeholder(for: $0, isInput: true)) }),
             "Outputs will be a JSON object with the following fields.",
             Value.object(placeholders).jsonString(.pretty(indent: 2)),
         ]
@@ -66,12 +68,14 @@ public struct JSONAdapter: Adapter {
         var parts = [prefix]
         for field in signature.inputs {
             guard let value = values[field.name] else { continue }
-            parts.append(FieldFormatting.marker(field.name) + "\n" + FieldFormatting.formatValue(value, for: field.type))
+            parts.append(
+                FieldFormatting.marker(field.name) + "\n" + FieldFormatting.formatValue(value, for: field.type))
         }
         if mainRequest {
             let fields = signature.outputs.map { "`\($0.name)`" + DemoFormatting.typeHint($0) }
-            parts.append("Respond with a JSON object in the following order of fields: "
-                + fields.joined(separator: ", then ") + ".")
+            parts.append(
+                "Respond with a JSON object in the following order of fields: "
+                    + fields.joined(separator: ", then ") + ".")
         }
         parts.append("")
         return parts.joined(separator: "\n\n").pythonStripped

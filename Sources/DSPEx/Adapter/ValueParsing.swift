@@ -1,5 +1,5 @@
-import OrderedCollections
 import Foundation
+import OrderedCollections
 
 /// DSPy's `parse_value`: reads a field's text (or a JSON value) as the field's type, with the
 /// lax coercions pydantic applies (`"8"` → 8, `8.0` → 8, `"true"`/`yes` → true, Python literals).
@@ -23,7 +23,8 @@ enum ValueParsing {
             return try parse(text: text, as: wrapped)
         default:
             let trimmed = text.pythonStripped
-            let candidate = JSONParser.parseLenient(trimmed) ?? JSONParser.parseLenient(stripFences(trimmed))
+            let candidate =
+                JSONParser.parseLenient(trimmed) ?? JSONParser.parseLenient(stripFences(trimmed))
                 ?? .string(trimmed)
             return try validate(candidate, as: type)
         }
@@ -71,7 +72,8 @@ enum ValueParsing {
             switch value {
             case .array(let array): items = array
             case .string(let string):
-                guard let parsed = JSONParser.parseLenient(string.pythonStripped), case .array(let array) = parsed else {
+                guard let parsed = JSONParser.parseLenient(string.pythonStripped), case .array(let array) = parsed
+                else {
                     throw Mismatch(message: "expected a list but found \(describe(value))")
                 }
                 items = array
@@ -113,8 +115,9 @@ enum ValueParsing {
         // Tolerance beyond DSPy: a unique case-insensitive match.
         let matches = options.filter { $0.lowercased() == text.lowercased() }
         if matches.count == 1 { return .string(matches[0]) }
-        throw Mismatch(message: "expected exactly one of \(options.map { "'\($0)'" }.joined(separator: ", "))"
-            + " but found \(describe(value))")
+        throw Mismatch(
+            message: "expected exactly one of \(options.map { "'\($0)'" }.joined(separator: ", "))"
+                + " but found \(describe(value))")
     }
 
     /// The text without a surrounding Markdown code fence (```json ... ```).

@@ -1,6 +1,6 @@
-import OrderedCollections
 import Crypto
 import Foundation
+import OrderedCollections
 
 /// One data point: named values, some of which are the inputs of a task.
 ///

@@ -61,8 +61,9 @@ private struct TypeScanner {
     mutating func identifier() -> String {
         skipSpaces()
         let start = index
-        while index < text.count, text[index].isLetter || text[index].isNumber || text[index] == "_"
-            || text[index] == "."
+        while index < text.count,
+            text[index].isLetter || text[index].isNumber || text[index] == "_"
+                || text[index] == "."
         {
             index += 1
         }

@@ -33,12 +33,14 @@ enum SignatureParser {
         let inputs = try parseFields(characters, from: 0, to: arrow, side: "input", source: text)
         let outputs = try parseFields(characters, from: arrow + 2, to: characters.count, side: "output", source: text)
         if outputs.isEmpty {
-            throw SignatureError(message: "expected at least one output field after '->'", column: arrow + 3, text: text)
+            throw SignatureError(
+                message: "expected at least one output field after '->'", column: arrow + 3, text: text)
         }
         var seen = Set<String>()
         for field in inputs + outputs where !seen.insert(field.name).inserted {
-            let column = (text.range(of: field.name).map { text.distance(from: text.startIndex, to: $0.lowerBound) }
-                ?? 0) + 1
+            let column =
+                (text.range(of: field.name).map { text.distance(from: text.startIndex, to: $0.lowerBound) }
+                    ?? 0) + 1
             throw SignatureError(message: "field '\(field.name)' appears twice", column: column, text: text)
         }
         return (inputs, outputs)
@@ -69,7 +71,8 @@ enum SignatureParser {
             }
         }
         pieces.append((pieceStart, end))
-        let isBlank = pieces.count == 1
+        let isBlank =
+            pieces.count == 1
             && characters[pieces[0].start..<pieces[0].end].allSatisfy(\.isWhitespace)
         if isBlank { return [] }
         var fields: [Field] = []
@@ -91,7 +94,8 @@ enum SignatureParser {
         }
         if nameStart == nameEnd {
             let found = nameStart < end ? "'\(characters[nameStart])'" : "nothing"
-            throw SignatureError(message: "expected an \(side) field name but found \(found)", column: nameStart + 1,
+            throw SignatureError(
+                message: "expected an \(side) field name but found \(found)", column: nameStart + 1,
                 text: source)
         }
         if characters[nameStart].isNumber {

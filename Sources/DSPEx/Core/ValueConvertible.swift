@@ -85,7 +85,8 @@ extension Bool: ValueConvertible {
     public init(value: Value) throws {
         switch value {
         case .bool(let bool): self = bool
-        case .string(let string) where ["true", "false"].contains(string.lowercased()): self = string.lowercased() == "true"
+        case .string(let string) where ["true", "false"].contains(string.lowercased()):
+            self = string.lowercased() == "true"
         default: throw ValueConversionError(expected: .bool, found: value)
         }
     }
@@ -129,7 +130,8 @@ extension ValueConvertible where Self: CaseIterable & RawRepresentable, RawValue
         guard let text = value.stringValue else {
             throw ValueConversionError(expected: Self.fieldType, found: value)
         }
-        let cleaned = text.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "'\""))
+        let cleaned = text.trimmingCharacters(in: .whitespaces).trimmingCharacters(
+            in: CharacterSet(charactersIn: "'\""))
         if let exact = Self(rawValue: cleaned) {
             self = exact
         } else if let match = Self.allCases.first(where: { $0.rawValue.lowercased() == cleaned.lowercased() }) {

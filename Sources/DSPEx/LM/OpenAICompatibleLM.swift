@@ -106,7 +106,9 @@ public final class OpenAICompatibleLM: LanguageModel {
     }
 
     public func complete(_ request: LMRequest) async throws -> LMResponse {
-        if apiKey == nil, endpoint.hasPrefix("https://api.openai.com"), let variable = configuration.apiKeyEnvironmentVariable {
+        if apiKey == nil, endpoint.hasPrefix("https://api.openai.com"),
+            let variable = configuration.apiKeyEnvironmentVariable
+        {
             throw LMError(
                 code: .configuration, message: "no API key for \(endpoint): set the environment variable \(variable)")
         }
@@ -208,7 +210,8 @@ public final class OpenAICompatibleLM: LanguageModel {
         let text = String(describing: error)
         if text.localizedCaseInsensitiveContains("connection refused") || text.contains("ECONNREFUSED") {
             return LMError(
-                code: .unreachable, message: "could not connect to \(endpoint) (connection refused); is the server running?")
+                code: .unreachable,
+                message: "could not connect to \(endpoint) (connection refused); is the server running?")
         }
         if text.contains("reset") || text.contains("Broken pipe") || error is ChannelError || error is IOError {
             return LMError(code: .connection, message: "the connection to \(endpoint) broke: \(text)")

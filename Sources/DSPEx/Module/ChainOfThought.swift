@@ -25,7 +25,8 @@ public struct ChainOfThought<S: TypedSignature>: Module {
         self.init(signature: S.signature, lm: lm, adapter: adapter, options: options, demos: demos)
     }
 
-    init(signature: Signature, lm: (any LanguageModel)?, adapter: (any Adapter)?, options: LMOptions, demos: [Example]) {
+    init(signature: Signature, lm: (any LanguageModel)?, adapter: (any Adapter)?, options: LMOptions, demos: [Example])
+    {
         predict = Predict(
             signature: signature.prependingOutput(Self.reasoningField), lm: lm, adapter: adapter, options: options,
             demos: demos, name: "predict")

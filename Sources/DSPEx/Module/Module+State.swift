@@ -37,7 +37,8 @@ extension Module {
                 throw ModuleError(
                     code: .stateMismatch, message: "the saved program has no state for predictor '\(predictor.name)'")
             }
-            try setPredictorState(ModuleState.decode(entry, into: predictor.state, name: predictor.name),
+            try setPredictorState(
+                ModuleState.decode(entry, into: predictor.state, name: predictor.name),
                 named: predictor.name)
         }
     }

@@ -96,7 +96,8 @@ public struct Predict<S: TypedSignature>: Module {
 
     public mutating func setPredictorState(_ state: PredictorState, named name: String) throws {
         guard name == self.name else {
-            throw ModuleError(code: .unknownPredictor, message: "no predictor named '\(name)'; this one is '\(self.name)'")
+            throw ModuleError(
+                code: .unknownPredictor, message: "no predictor named '\(name)'; this one is '\(self.name)'")
         }
         signature = state.signature
         demos = state.demos
