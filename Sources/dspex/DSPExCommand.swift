@@ -8,5 +8,5 @@ struct DSPExCommand: AsyncParsableCommand {
         commandName: "dspex",
         abstract: "Program language models with signatures, modules and optimizers — DSPy's model, in Swift.",
         version: DSPExVersion.current,
-        subcommands: [PredictCommand.self, SimCommand.self])
+        subcommands: [RunCommand.self, ValidateCommand.self, PredictCommand.self, SimCommand.self])
 }

@@ -10,13 +10,13 @@ struct LanguageModelOptions: ParsableArguments {
         help: ArgumentHelp(
             "The model: 'sim' for the built-in simulator, or a model name such as 'openai/gpt-4o-mini' or 'llama3'.",
             valueName: "sim|MODEL"))
-    var lm: String = "sim"
+    var lm: String?
 
     @Option(help: "The OpenAI-compatible API root, e.g. http://127.0.0.1:8000/v1 (default: OpenAI's).")
     var baseURL: String?
 
-    @Option(help: "The environment variable that holds the API key (never stored or logged).")
-    var apiKeyEnv: String = "OPENAI_API_KEY"
+    @Option(help: "The environment variable that holds the API key (never stored or logged; default OPENAI_API_KEY).")
+    var apiKeyEnv: String?
 
     @Option(help: "Sampling temperature.")
     var temperature: Double?
@@ -30,8 +30,8 @@ struct LanguageModelOptions: ParsableArguments {
     @Option(help: "Attempts per call, the first included (retries use exponential backoff with jitter).")
     var maxAttempts: Int = 6
 
-    @Option(help: "The most requests in flight at once.")
-    var maxConcurrency: Int = 64
+    @Option(help: "The most requests in flight at once (default 64).")
+    var maxConcurrency: Int?
 
     @Flag(help: "Do not answer repeated requests from the cache.")
     var noCache = false
@@ -48,16 +48,29 @@ struct LanguageModelOptions: ParsableArguments {
     func validate() throws {
         guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
         guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
-        guard maxConcurrency >= 1 else { throw ValidationError("--max-concurrency must be at least 1") }
+        if let maxConcurrency, maxConcurrency < 1 { throw ValidationError("--max-concurrency must be at least 1") }
         guard (0...1).contains(simFailRate) else { throw ValidationError("--sim-fail-rate must be between 0 and 1") }
-        if lm != "sim", lm.hasPrefix("openai/") == false, baseURL == nil {
+        if let lm, lm != "sim", lm.hasPrefix("openai/") == false, baseURL == nil {
             throw ValidationError("--lm \(lm) needs --base-url (or use 'openai/MODEL' for OpenAI, or 'sim')")
         }
     }
 
     /// Runs `body` with the chosen model; `sim` starts the simulator on a free loopback port for the
     /// duration, so the offline path is the same HTTP path as a real provider.
-    func withLanguageModel<R: Sendable>(_ body: (OpenAICompatibleLM) async throws -> R) async throws -> R {
+    ///
+    /// Flags win over the pipeline file's `lm` section; with neither, the model is the simulator. A file
+    /// naming `dspex-sim` (or `sim`) without a `base_url` also means the simulator.
+    func withLanguageModel<R: Sendable>(
+        file: LMSpec? = nil, _ body: (OpenAICompatibleLM) async throws -> R
+    ) async throws -> R {
+        let fileWantsSimulator = file.map { ($0.model == "sim" || $0.model == "dspex-sim") && $0.baseURL == nil } ?? true
+        let lm = self.lm ?? (fileWantsSimulator ? "sim" : file?.model ?? "sim")
+        let settings = ClientSettings(
+            apiKeyEnv: apiKeyEnv ?? file?.apiKeyEnvironmentVariable ?? "OPENAI_API_KEY",
+            temperature: temperature ?? file?.temperature, maxTokens: maxTokens ?? file?.maxTokens,
+            maxConcurrency: maxConcurrency ?? file?.maxConcurrency ?? 64,
+            requestsPerMinute: file?.requestsPerMinute.map(Double.init),
+            tokensPerMinute: file?.tokensPerMinute.map(Double.init))
         if lm == "sim" {
             var configuration = SimulatorConfiguration()
             configuration.latency = .fixed(milliseconds: simLatencyMs)
@@ -69,22 +82,35 @@ struct LanguageModelOptions: ParsableArguments {
                     kinds: [.serverError500: 1, .rateLimited429(retryAfterSeconds: 0.05): 1, .connectionReset: 1])
             }
             return try await withSimulator(configuration) { server in
-                try await withClient(baseURL: server.baseURL, model: server.configuration.modelName, body)
+                try await withClient(
+                    baseURL: server.baseURL, model: server.configuration.modelName, settings: settings, body)
             }
         }
         let model = lm.hasPrefix("openai/") ? String(lm.dropFirst("openai/".count)) : lm
-        return try await withClient(baseURL: baseURL ?? "https://api.openai.com/v1", model: model, body)
+        let base = baseURL ?? (self.lm == nil ? file?.baseURL : nil) ?? "https://api.openai.com/v1"
+        return try await withClient(baseURL: base, model: model, settings: settings, body)
+    }
+
+    /// Client settings merged from flags and the pipeline file.
+    private struct ClientSettings {
+        var apiKeyEnv: String
+        var temperature: Double?
+        var maxTokens: Int?
+        var maxConcurrency: Int
+        var requestsPerMinute: Double?
+        var tokensPerMinute: Double?
     }
 
     private func withClient<R: Sendable>(
-        baseURL: String, model: String, _ body: (OpenAICompatibleLM) async throws -> R
+        baseURL: String, model: String, settings: ClientSettings, _ body: (OpenAICompatibleLM) async throws -> R
     ) async throws -> R {
         let client = OpenAICompatibleLM(
             .init(
-                model: model, baseURL: baseURL, apiKeyEnvironmentVariable: apiKeyEnv,
+                model: model, baseURL: baseURL, apiKeyEnvironmentVariable: settings.apiKeyEnv,
                 timeout: .milliseconds(Int(timeout * 1000)), retry: .exponential(maxAttempts: maxAttempts),
-                maxConcurrency: maxConcurrency, cache: noCache ? nil : MemoryLMCache(),
-                defaults: LMOptions(temperature: temperature, maxTokens: maxTokens)))
+                maxConcurrency: settings.maxConcurrency, cache: noCache ? nil : MemoryLMCache(),
+                defaults: LMOptions(temperature: settings.temperature, maxTokens: settings.maxTokens),
+                requestsPerMinute: settings.requestsPerMinute, tokensPerMinute: settings.tokensPerMinute))
         do {
             let result = try await body(client)
             try await client.shutdown()

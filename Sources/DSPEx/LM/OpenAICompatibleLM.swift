@@ -40,6 +40,10 @@ public final class OpenAICompatibleLM: LanguageModel {
         public var defaults: LMOptions
         /// Extra HTTP headers (never put a secret here: use the key variable).
         public var headers: [String: String]
+        /// The most requests a minute, shared by every caller; `nil` is unlimited.
+        public var requestsPerMinute: Double?
+        /// The most tokens a minute (prompt estimated before a call, completion charged after); `nil` is unlimited.
+        public var tokensPerMinute: Double?
 
         /// Creates a configuration; the defaults talk to OpenAI with the key in `OPENAI_API_KEY`.
         public init(
@@ -47,7 +51,7 @@ public final class OpenAICompatibleLM: LanguageModel {
             apiKeyEnvironmentVariable: String? = "OPENAI_API_KEY", timeout: Duration = .seconds(120),
             connectTimeout: Duration = .seconds(10), retry: RetryPolicy = .exponential(), maxConcurrency: Int = 64,
             cache: (any LMCache)? = MemoryLMCache(), historyLimit: Int = 100, defaults: LMOptions = LMOptions(),
-            headers: [String: String] = [:]
+            headers: [String: String] = [:], requestsPerMinute: Double? = nil, tokensPerMinute: Double? = nil
         ) {
             self.model = model
             self.baseURL = baseURL
@@ -60,6 +64,8 @@ public final class OpenAICompatibleLM: LanguageModel {
             self.historyLimit = historyLimit
             self.defaults = defaults
             self.headers = headers
+            self.requestsPerMinute = requestsPerMinute
+            self.tokensPerMinute = tokensPerMinute
         }
     }
 
@@ -76,6 +82,8 @@ public final class OpenAICompatibleLM: LanguageModel {
     private let endpoint: String
     private let client: HTTPClient
     private let limiter: ConcurrencyLimiter
+    private let requestRate: RateLimiter?
+    private let tokenRate: RateLimiter?
 
     /// Creates a client; reads the API key from `environment` now.
     public init(
@@ -88,6 +96,8 @@ public final class OpenAICompatibleLM: LanguageModel {
         while base.hasSuffix("/") { base.removeLast() }
         endpoint = base.hasSuffix("/chat/completions") ? base : base + "/chat/completions"
         limiter = ConcurrencyLimiter(limit: configuration.maxConcurrency)
+        requestRate = configuration.requestsPerMinute.map { RateLimiter(perMinute: $0) }
+        tokenRate = configuration.tokensPerMinute.map { RateLimiter(perMinute: $0, burst: max(1, $0 / 6)) }
         var httpConfiguration = HTTPClient.Configuration(
             timeout: .init(connect: TimeAmount(configuration.connectTimeout)),
             connectionPool: .init(
@@ -125,7 +135,12 @@ public final class OpenAICompatibleLM: LanguageModel {
             return cached
         }
         do {
+            if let requestRate { try await requestRate.acquire() }
+            if let tokenRate {
+                try await tokenRate.acquire(Double(request.messages.reduce(0) { $0 + $1.content.utf8.count }) / 4)
+            }
             let response = try await limiter.withPermit { try await sendWithRetries(request) }
+            tokenRate?.charge(Double(response.usage.completionTokens))
             if let key, let cache = configuration.cache { await cache.store(response, forKey: key) }
             usage.recordCall(response.usage)
             history.record(

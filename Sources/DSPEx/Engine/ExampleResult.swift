@@ -1,0 +1,85 @@
+import OrderedCollections
+
+/// What a run produced for one example: the program's outputs, or the error of the stage that failed.
+public struct ExampleResult: Sendable, Hashable {
+    /// The example's 0-based position in the dataset stream.
+    public var index: Int
+    /// The example itself.
+    public var example: Example
+    /// The program's outputs by name; empty when a stage failed.
+    public var outputs: OrderedDictionary<String, Value>
+    /// The failure that stopped this example, if any.
+    public var error: StageFailure?
+    /// The cost of every stage for this example.
+    public var usage: Usage
+    /// Each stage's own usage, by stage id (latency is the stage's wall time for this example).
+    public var stageUsage: OrderedDictionary<String, Usage>
+
+    /// Creates a result.
+    public init(
+        index: Int, example: Example, outputs: OrderedDictionary<String, Value>, error: StageFailure? = nil,
+        usage: Usage = Usage(), stageUsage: OrderedDictionary<String, Usage> = [:]
+    ) {
+        self.index = index
+        self.example = example
+        self.outputs = outputs
+        self.error = error
+        self.usage = usage
+        self.stageUsage = stageUsage
+    }
+}
+
+/// One example's failure in one stage: isolated to that example, recorded, and the run goes on.
+public struct StageFailure: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The stage that failed.
+    public var stage: String
+    /// What went wrong, one sentence.
+    public var message: String
+
+    /// Creates a failure.
+    public init(stage: String, message: String) {
+        self.stage = stage
+        self.message = message
+    }
+
+    public var description: String { "stage '\(stage)': \(message)" }
+}
+
+/// Totals of a run.
+public struct RunSummary: Sendable, Hashable {
+    /// Why a run stopped before the end of its dataset.
+    public struct StopReason: Sendable, Hashable, CustomStringConvertible {
+        let name: String
+        public var description: String { name }
+        /// More examples failed than `maxErrors` allows.
+        public static let maxErrors = StopReason(name: "max_errors")
+        /// The run was cancelled (Ctrl-C, a budget, or the caller).
+        public static let cancelled = StopReason(name: "cancelled")
+    }
+
+    /// Examples with a result (succeeded or failed).
+    public var examples = 0
+    /// Examples that failed in some stage.
+    public var errors = 0
+    /// LM calls that reached a model.
+    public var lmCalls = 0
+    /// LM calls answered from a cache.
+    public var cachedCalls = 0
+    /// Tokens of the calls that reached a model.
+    public var tokens = TokenUsage()
+    /// Wall time of the run.
+    public var elapsed: Duration = .zero
+    /// Set when the run stopped early.
+    public var stopReason: StopReason?
+
+    /// Creates an empty summary.
+    public init() {}
+
+    mutating func add(_ result: ExampleResult) {
+        examples += 1
+        if result.error != nil { errors += 1 }
+        lmCalls += result.usage.lmCalls
+        cachedCalls += result.usage.cachedCalls
+        tokens = tokens + result.usage.tokens
+    }
+}

@@ -1,0 +1,268 @@
+import OrderedCollections
+import Synchronization
+
+/// The channels and bookkeeping of one ``Scheduler`` run; its methods are the bodies of the run's
+/// child tasks.
+final class SchedulerRun: Sendable {
+    /// What travels from a producer (the source or a stage) to a stage or the sink.
+    struct Part: Sendable {
+        enum Payload: Sendable {
+            case example(Example)
+            case outputs(OrderedDictionary<String, Value>, Usage)
+            case failure(StageFailure)
+        }
+
+        var index: Int
+        /// -1 for the dataset, otherwise the producing stage's index.
+        var origin: Int
+        var payload: Payload
+    }
+
+    /// A stage's joined inputs for one example, or the upstream failure that makes it skip.
+    struct Work: Sendable {
+        var index: Int
+        var inputs: OrderedDictionary<String, Value>
+        var failure: StageFailure?
+    }
+
+    static let datasetOrigin = -1
+
+    let graph: Graph
+    let configuration: Scheduler.Configuration
+    let inboxes: [BoundedChannel<Part>]
+    let workQueues: [BoundedChannel<Work>]
+    let sinkInbox: BoundedChannel<Part>
+    let inFlight: ConcurrencyLimiter
+    /// Stage indices downstream of each stage.
+    let downstream: [[Int]]
+    /// The origins each stage waits for per example.
+    let expectedOrigins: [Set<Int>]
+    /// Stage indices that read the dataset.
+    let datasetReaders: [Int]
+
+    private let producers: Mutex<[Int: Int]>  // channel key -> producers still running; -1 = sink
+    private let activeWorkers: Mutex<[Int]>
+    private let failure = Mutex<(any Error)?>(nil)
+
+    init(graph: Graph, configuration: Scheduler.Configuration, maxInFlight: Int) {
+        self.graph = graph
+        self.configuration = configuration
+        let capacity = max(1, configuration.channelCapacity)
+        inboxes = graph.stages.map { _ in BoundedChannel<Part>(capacity: capacity) }
+        workQueues = graph.stages.map { BoundedChannel<Work>(capacity: max(1, $0.concurrency)) }
+        sinkInbox = BoundedChannel<Part>(capacity: capacity)
+        inFlight = ConcurrencyLimiter(limit: maxInFlight)
+        let indexByID = Dictionary(uniqueKeysWithValues: graph.stages.enumerated().map { ($1.id, $0) })
+        var expected: [Set<Int>] = []
+        var readers: [Int] = []
+        var down = Array(repeating: [Int](), count: graph.stages.count)
+        for (index, stage) in graph.stages.enumerated() {
+            var origins = Set(stage.upstreamIDs.compactMap { indexByID[$0] })
+            for upstream in origins { down[upstream].append(index) }
+            if stage.readsDataset || origins.isEmpty {
+                origins.insert(Self.datasetOrigin)
+                readers.append(index)
+            }
+            expected.append(origins)
+        }
+        expectedOrigins = expected
+        datasetReaders = readers
+        downstream = down
+        var counts: [Int: Int] = [-1: 1 + graph.stages.count]
+        for (index, origins) in expected.enumerated() { counts[index] = origins.count }
+        producers = Mutex(counts)
+        activeWorkers = Mutex(graph.stages.map(\.concurrency))
+    }
+
+    /// The error that ended the example stream, if any.
+    var sourceError: (any Error)? { failure.withLock { $0 } }
+
+    // MARK: Source
+
+    func source<Examples: AsyncSequence & Sendable>(_ examples: Examples) async where Examples.Element == Example {
+        var index = 0
+        do {
+            for try await example in examples {
+                try await inFlight.acquire()
+                let part = Part(index: index, origin: Self.datasetOrigin, payload: .example(example))
+                try await sinkInbox.send(part)
+                for reader in datasetReaders { try await inboxes[reader].send(part) }
+                index += 1
+            }
+        } catch is CancellationError {
+        } catch let error as BoundedChannelError where error == .finished {
+        } catch {
+            failure.withLock { $0 = error }
+        }
+        producerFinished(sink: true, stages: datasetReaders)
+    }
+
+    // MARK: Stages
+
+    func dispatch(_ stageIndex: Int) async {
+        let stage = graph.stages[stageIndex]
+        let expected = expectedOrigins[stageIndex]
+        var pending: [Int: [Int: Part.Payload]] = [:]
+        while let part = await inboxes[stageIndex].receive() {
+            pending[part.index, default: [:]][part.origin] = part.payload
+            guard let parts = pending[part.index], parts.count == expected.count else { continue }
+            pending.removeValue(forKey: part.index)
+            var work = Work(index: part.index, inputs: [:], failure: nil)
+            var available: [Int: OrderedDictionary<String, Value>] = [:]
+            for (origin, payload) in parts {
+                switch payload {
+                case .example(let example): available[origin] = example.values
+                case .outputs(let outputs, _): available[origin] = outputs
+                case .failure(let failure): work.failure = work.failure ?? failure
+                }
+            }
+            if work.failure == nil {
+                for (field, source) in stage.inputs {
+                    let origin = source.stageID.flatMap { id in graph.stages.firstIndex { $0.id == id } }
+                        ?? Self.datasetOrigin
+                    if let value = available[origin]?[source.field] {
+                        work.inputs[field] = value
+                    } else if let input = stage.signature.inputs.first(where: { $0.name == field }),
+                        !input.type.isOptional
+                    {
+                        work.failure = StageFailure(
+                            stage: stage.id, message: "the example has no value for '\(source)' (input '\(field)')")
+                    }
+                }
+            }
+            do {
+                try await workQueues[stageIndex].send(work)
+            } catch {
+                break
+            }
+        }
+        workQueues[stageIndex].finish()
+    }
+
+    func work(_ stageIndex: Int) async {
+        let stage = graph.stages[stageIndex]
+        while let work = await workQueues[stageIndex].receive() {
+            let payload: Part.Payload
+            if let upstreamFailure = work.failure {
+                payload = .failure(upstreamFailure)
+            } else {
+                let started = ContinuousClock.now
+                do {
+                    let prediction = try await stage.module.forward(work.inputs)
+                    var usage = prediction.usage
+                    usage.latency = ContinuousClock.now - started
+                    payload = .outputs(prediction.outputs, usage)
+                } catch {
+                    if Task.isCancelled { break }
+                    payload = .failure(StageFailure(stage: stage.id, message: String(describing: error)))
+                }
+            }
+            let part = Part(index: work.index, origin: stageIndex, payload: payload)
+            do {
+                for next in downstream[stageIndex] { try await inboxes[next].send(part) }
+                try await sinkInbox.send(part)
+            } catch {
+                break
+            }
+        }
+        let last = activeWorkers.withLock { counts -> Bool in
+            counts[stageIndex] -= 1
+            return counts[stageIndex] == 0
+        }
+        if last { producerFinished(sink: true, stages: downstream[stageIndex]) }
+    }
+
+    // MARK: Sink
+
+    func sink(summary: inout RunSummary, onResult: (ExampleResult) async throws -> Void) async throws {
+        let stageCount = graph.stages.count
+        var pending: [Int: (example: Example?, parts: [Int: Part.Payload])] = [:]
+        var ready: [Int: ExampleResult] = [:]
+        var nextIndex = 0
+        while let part = await sinkInbox.receive() {
+            if case .example(let example) = part.payload {
+                pending[part.index, default: (nil, [:])].example = example
+            } else {
+                pending[part.index, default: (nil, [:])].parts[part.origin] = part.payload
+            }
+            guard let entry = pending[part.index], let example = entry.example, entry.parts.count == stageCount else {
+                continue
+            }
+            pending.removeValue(forKey: part.index)
+            let result = makeResult(index: part.index, example: example, parts: entry.parts)
+            if configuration.ordered {
+                ready[result.index] = result
+                while let next = ready.removeValue(forKey: nextIndex) {
+                    nextIndex += 1
+                    guard try await deliver(next, summary: &summary, onResult: onResult) else { return }
+                }
+            } else {
+                guard try await deliver(result, summary: &summary, onResult: onResult) else { return }
+            }
+        }
+    }
+
+    /// Hands one result to the caller; returns false when the run must stop.
+    private func deliver(
+        _ result: ExampleResult, summary: inout RunSummary, onResult: (ExampleResult) async throws -> Void
+    ) async throws -> Bool {
+        if Task.isCancelled { return false }
+        try await onResult(result)
+        summary.add(result)
+        inFlight.release()
+        if let maxErrors = configuration.maxErrors, summary.errors > maxErrors {
+            summary.stopReason = .maxErrors
+            return false
+        }
+        return true
+    }
+
+    private func makeResult(index: Int, example: Example, parts: [Int: Part.Payload]) -> ExampleResult {
+        var result = ExampleResult(index: index, example: example, outputs: [:])
+        var outputsByStage: [String: OrderedDictionary<String, Value>] = [:]
+        for (stageIndex, stage) in graph.stages.enumerated() {
+            switch parts[stageIndex] {
+            case .outputs(let outputs, let usage):
+                outputsByStage[stage.id] = outputs
+                result.stageUsage[stage.id] = usage
+                result.usage = result.usage + usage
+            case .failure(let failure):
+                // Every stage downstream of a failure carries the same root failure.
+                if result.error == nil { result.error = failure }
+            default:
+                break
+            }
+        }
+        guard result.error == nil else { return result }
+        for (name, source) in graph.outputs {
+            switch source {
+            case .input(let field): result.outputs[name] = example[field] ?? .null
+            case .stage(let id, let field): result.outputs[name] = outputsByStage[id]?[field] ?? .null
+            }
+        }
+        return result
+    }
+
+    // MARK: Lifecycle
+
+    /// One producer of the sink and of `stages` is done; a channel whose producers are all done is finished.
+    private func producerFinished(sink: Bool, stages: [Int]) {
+        var finished: [Int] = []
+        producers.withLock { counts in
+            for key in stages + (sink ? [-1] : []) {
+                counts[key, default: 0] -= 1
+                if counts[key] == 0 { finished.append(key) }
+            }
+        }
+        for key in finished {
+            if key == -1 { sinkInbox.finish() } else { inboxes[key].finish() }
+        }
+    }
+
+    /// Stops everything at once: pending sends fail, receivers drain nothing more.
+    func stopAll() {
+        for inbox in inboxes { inbox.cancel() }
+        for queue in workQueues { queue.cancel() }
+        sinkInbox.cancel()
+    }
+}

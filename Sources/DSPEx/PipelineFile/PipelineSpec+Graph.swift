@@ -1,0 +1,47 @@
+import OrderedCollections
+
+extension PipelineSpec {
+    /// Builds the runnable graph: one Predict or ChainOfThought per stage, with the file's adapter,
+    /// instructions, demos and LM options.
+    ///
+    /// - Parameters:
+    ///   - lm: The model every stage uses; `nil` leaves it to ``withLM(_:adapter:_:)``.
+    ///   - concurrency: Overrides every stage's concurrency (the CLI's `--concurrency`).
+    /// - Throws: ``PipelineFileError`` located at the stage or output at fault.
+    public func makeGraph(lm: (any LanguageModel)?, concurrency: Int? = nil) throws(PipelineFileError) -> Graph {
+        let adapter: any Adapter = adapter == .json ? JSONAdapter() : ChatAdapter()
+        let options = LMOptions(temperature: self.lm?.temperature, maxTokens: self.lm?.maxTokens)
+        var stages: [Stage] = []
+        for spec in self.stages {
+            var inputs = OrderedDictionary<String, SourceReference>()
+            for binding in spec.inputs { inputs[binding.field] = binding.source }
+            let stageConcurrency = concurrency ?? spec.effectiveConcurrency
+            if spec.module == .chainOfThought {
+                let module = ChainOfThought(
+                    spec.signature, lm: lm, adapter: adapter, options: options, demos: spec.demos)
+                stages.append(Stage(spec.id, module, inputs: inputs, concurrency: stageConcurrency))
+            } else {
+                let module = Predict(spec.signature, lm: lm, adapter: adapter, options: options, demos: spec.demos)
+                stages.append(Stage(spec.id, module, inputs: inputs, concurrency: stageConcurrency))
+            }
+        }
+        var outputs = OrderedDictionary<String, SourceReference>()
+        for output in self.outputs { outputs[output.name] = .stage(id: output.stage, field: output.field) }
+        do {
+            return try Graph(stages: stages, outputs: outputs)
+        } catch {
+            throw PipelineFileError(
+                code: .invalidValue, message: error.message, location: location(of: error))
+        }
+    }
+
+    /// The most precise location for a graph error: the binding of the field, else the stage, else the file.
+    private func location(of error: GraphError) -> SourceLocation {
+        if let stageID = error.stage, let stage = stage(stageID) {
+            if let field = error.field, let binding = stage.binding(for: field) { return binding.location }
+            return stage.location
+        }
+        if let output = outputs.first(where: { $0.name == error.stage }) { return output.location }
+        return location
+    }
+}

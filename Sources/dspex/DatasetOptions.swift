@@ -1,0 +1,42 @@
+import ArgumentParser
+import DSPEx
+import Foundation
+
+/// The options that choose and read a dataset, shared by `run` and `eval`.
+struct DatasetOptions: ParsableArguments {
+    @Option(help: "The dataset: a .jsonl or .csv file.")
+    var data: String
+
+    @Option(help: "What to do with a bad row: stop (default, before any work on it) or skip (counted and reported).")
+    var onBadRow: BadRowChoice = .stop
+
+    @Option(help: "Read at most this many rows.")
+    var limit: Int?
+
+    @Option(help: "The field holding each example's id (default: id; else the row number).")
+    var idField: String = "id"
+
+    /// The dataset, with the fields the pipeline reads from it as inputs and required fields.
+    func dataset(for spec: PipelineSpec) -> DatasetRows {
+        var fields: [String] = []
+        var required: [String] = []
+        for stage in spec.stages {
+            for binding in stage.inputs {
+                guard case .input(let field) = binding.source, !fields.contains(field) else { continue }
+                fields.append(field)
+                let type = stage.signature.inputs.first { $0.name == binding.field }?.type
+                if type?.isOptional != true { required.append(field) }
+            }
+        }
+        let configuration = Dataset.Configuration(
+            inputKeys: fields, requiredFields: required, idField: idField,
+            onBadRow: onBadRow == .skip ? .skip : .stop, limit: limit)
+        return Dataset(url: URL(fileURLWithPath: data), configuration: configuration).rows()
+    }
+}
+
+/// `--on-bad-row` values.
+enum BadRowChoice: String, ExpressibleByArgument, CaseIterable {
+    case stop
+    case skip
+}
