@@ -9,8 +9,8 @@ import Synchronization
 /// lm.requests.count   // 1
 /// ```
 public final class ScriptedLM: LanguageModel {
-    /// Decides the reply to a request.
-    public typealias Responder = @Sendable (LMRequest) throws -> String
+    /// Decides the reply to a request; it may suspend (to simulate latency or wait on a gate).
+    public typealias Responder = @Sendable (LMRequest) async throws -> String
 
     public let model: String
     private let responder: Responder
@@ -38,7 +38,7 @@ public final class ScriptedLM: LanguageModel {
         recorded.withLock { $0.append(request) }
         let count = max(1, request.n ?? 1)
         var choices: [LMResponse.Choice] = []
-        for _ in 0..<count { choices.append(LMResponse.Choice(text: try responder(request))) }
+        for _ in 0..<count { choices.append(LMResponse.Choice(text: try await responder(request))) }
         let promptCharacters = request.messages.reduce(0) { $0 + $1.content.count }
         return LMResponse(
             choices: choices,

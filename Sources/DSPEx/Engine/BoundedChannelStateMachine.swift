@@ -300,8 +300,9 @@ where Element: Equatable, Sender: Equatable, Receiver: Equatable {}
 /// A growable FIFO ring buffer: amortised O(1) append and removal at the front, no allocation once it has
 /// grown to its working size.
 ///
-/// A stand-in for swift-collections' `Deque` (its `DequeModule` product is not a dependency of the target);
-/// the operations used here have the same names, so it can be swapped for `Deque` directly.
+/// A stand-in for swift-collections' `Deque`, whose `DequeModule` product is not a dependency of the target.
+/// `append`, `popFirst` and `removeAll` are named as in `Deque`; `remove(where:)` would become
+/// `firstIndex(where:)` plus `remove(at:)`.
 private struct BoundedChannelQueue<Item> {
     private var slots: [Item?]
     private var head = 0
@@ -310,8 +311,6 @@ private struct BoundedChannelQueue<Item> {
     init(minimumCapacity: Int = 0) {
         slots = Array(repeating: nil, count: minimumCapacity)
     }
-
-    var isEmpty: Bool { count == 0 }
 
     /// The slot index of the item `offset` places after the head.
     private func slot(_ offset: Int) -> Int {

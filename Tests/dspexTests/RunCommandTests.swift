@@ -1,0 +1,100 @@
+import DSPEx
+import Foundation
+import Testing
+
+@Suite(.timeLimit(.minutes(1)))
+struct RunCommandTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    static func path(_ relative: String) -> String { root.appendingPathComponent(relative).path }
+
+    static func temporaryFile(_ name: String, _ contents: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("dspex-\(UUID().uuidString)-\(name)")
+        try contents.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    @Test("dspex run writes one JSON line per example and a summary")
+    func runWritesResults() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("dspex-\(UUID().uuidString).jsonl")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let output = try CLIProcess.run([
+            "run", Self.path("pipelines/arithmetic_checked.yaml"), "--data", Self.path("data/arithmetic_dev.jsonl"),
+            "--out", out.path, "--ordered",
+        ])
+        #expect(output.status == 0, "\(output.stderr)")
+        #expect(output.stdout.contains("200 examples, 0 errors, 600 LM calls"))
+        let lines = try String(contentsOf: out, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 200)
+        let first = try Value(json: String(lines[0]))
+        #expect(first["id"] == "dev-0001")
+        #expect(first["outputs"]?["answer"]?.intValue != nil)
+        #expect(first["error"] == .null)
+    }
+
+    @Test("dspex validate accepts the example pipelines")
+    func validateExamples() throws {
+        for file in ["arithmetic", "arithmetic_cot", "arithmetic_checked"] {
+            let output = try CLIProcess.run(["validate", Self.path("pipelines/\(file).yaml")])
+            #expect(output.status == 0, "\(file): \(output.stderr)")
+            #expect(output.stdout.contains("ok"))
+        }
+    }
+
+    @Test("a malformed pipeline file is reported with file:line:column and a non-zero exit")
+    func malformedPipeline() throws {
+        let file = try Self.temporaryFile(
+            "bad.yaml",
+            """
+            name: bad
+            stages:
+              - id: solve
+                signatrue: "question -> answer"
+                inputs:
+                  question: input.question
+            """)
+        defer { try? FileManager.default.removeItem(at: file) }
+        for command in ["validate", "run"] {
+            var arguments = [command, file.path]
+            if command == "run" { arguments += ["--data", Self.path("data/arithmetic_dev.jsonl")] }
+            let output = try CLIProcess.run(arguments)
+            #expect(output.status == 1)
+            #expect(output.stderr.contains("\(file.path):4:5: error: unknown key 'signatrue'"), "\(output.stderr)")
+            #expect(output.stderr.contains("did you mean 'signature'?"))
+        }
+    }
+
+    @Test("a bad dataset row stops the run with its row number; --on-bad-row skip counts it")
+    func badDatasetRow() throws {
+        let data = try Self.temporaryFile(
+            "data.jsonl",
+            """
+            {"id": "a", "question": "What is 1 + 1?", "answer": 2}
+            {"id": "b", "question": "What is 2 + 2?", "answer": 4
+            {"id": "c", "answer": 6}
+            {"id": "d", "question": "What is 4 + 4?", "answer": 8}
+
+            """)
+        defer { try? FileManager.default.removeItem(at: data) }
+        let stopped = try CLIProcess.run(["run", Self.path("pipelines/arithmetic.yaml"), "--data", data.path])
+        #expect(stopped.status == 1)
+        #expect(stopped.stderr.contains("row 2"), "\(stopped.stderr)")
+        #expect(!stopped.stdout.contains("\"id\":\"b\""))
+
+        let skipped = try CLIProcess.run([
+            "run", Self.path("pipelines/arithmetic.yaml"), "--data", data.path, "--on-bad-row", "skip",
+        ])
+        #expect(skipped.status == 0, "\(skipped.stderr)")
+        #expect(skipped.stderr.contains("2 examples"))
+        #expect(skipped.stderr.contains("2 bad rows skipped"))
+        #expect(skipped.stdout.split(separator: "\n").count == 2)
+    }
+
+    @Test("a missing dataset file is a clear error")
+    func missingDataset() throws {
+        let output = try CLIProcess.run(["run", Self.path("pipelines/arithmetic.yaml"), "--data", "/nonexistent/x.jsonl"])
+        #expect(output.status == 1)
+        #expect(output.stderr.contains("/nonexistent/x.jsonl"))
+    }
+}
