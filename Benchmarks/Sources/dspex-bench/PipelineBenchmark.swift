@@ -1,0 +1,72 @@
+import DSPEx
+import DSPExSim
+import Foundation
+import OrderedCollections
+
+/// A linear pipeline of Predict stages against the simulator over real HTTP.
+///
+/// The ideal time is the bottleneck bound plus pipeline fill: ceil(examples / concurrency) × latency for
+/// the busiest stage, plus (stages − 1) × latency for the first example to reach the last stage.
+struct PipelineBenchmark {
+    var stages: Int
+    var examples: Int
+    var concurrency: Int
+    var latencyMilliseconds: Int
+
+    func run() async throws -> Measurement {
+        var simulator = SimulatorConfiguration()
+        simulator.latency = .fixed(milliseconds: latencyMilliseconds)
+        simulator.logger.logLevel = .warning
+        return try await withSimulator(simulator) { server in
+            let lm = OpenAICompatibleLM(
+                .init(
+                    model: "dspex-sim", baseURL: server.baseURL, apiKeyEnvironmentVariable: nil,
+                    maxConcurrency: stages * concurrency, cache: nil, historyLimit: 0))
+            var graphStages: [Stage] = []
+            var previous = "question"
+            for index in 0..<stages {
+                let output = "field\(index)"
+                let source: SourceReference =
+                    index == 0 ? .input(field: "question") : .stage(id: "s\(index - 1)", field: previous)
+                graphStages.append(
+                    Stage("s\(index)", try Predict("\(previous) -> \(output)", lm: lm), inputs: [previous: source],
+                        concurrency: concurrency))
+                previous = output
+            }
+            let graph = try Graph(stages: graphStages, outputs: ["out": .stage(id: "s\(stages - 1)", field: previous)])
+            let data = (0..<examples).map {
+                Example(["question": .string("What is \($0) + 1?")], inputKeys: ["question"], id: "\($0)")
+            }
+            let started = ContinuousClock.now
+            let summary = try await Scheduler(graph: graph).run(ArraySequenceStream(data)) { _ in }
+            let elapsed = ContinuousClock.now - started
+            try await lm.shutdown()
+            guard summary.errors == 0 else { throw BenchmarkError(message: "\(summary.errors) examples failed") }
+            let batches = (examples + concurrency - 1) / concurrency
+            let ideal = latencyMilliseconds > 0
+                ? Double(batches * latencyMilliseconds + (stages - 1) * latencyMilliseconds) / 1000 : nil
+            return Measurement(seconds: elapsed.seconds, calls: summary.lmCalls, idealSeconds: ideal)
+        }
+    }
+}
+
+struct BenchmarkError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// An array as an async sequence of examples.
+struct ArraySequenceStream: AsyncSequence, Sendable {
+    typealias Element = Example
+    let elements: [Example]
+    init(_ elements: [Example]) { self.elements = elements }
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var base: IndexingIterator<[Example]>
+        mutating func next() async -> Example? { base.next() }
+    }
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: elements.makeIterator()) }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
