@@ -98,3 +98,36 @@ struct RunCommandTests {
         #expect(output.stderr.contains("/nonexistent/x.jsonl"))
     }
 }
+
+@Suite(.timeLimit(.minutes(1)))
+struct RunInterruptTests {
+    @Test("Ctrl-C stops a run cleanly: what finished is written and the exit status says it was interrupted")
+    func interruptFlushesFinishedWork() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("dspex-\(UUID().uuidString).jsonl")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let process = Process()
+        process.executableURL = CLIProcess.executable
+        process.arguments = [
+            "run", RunCommandTests.path("pipelines/arithmetic.yaml"), "--data",
+            RunCommandTests.path("data/arithmetic_dev.jsonl"), "--out", out.path, "--sim-latency-ms", "100",
+            "--concurrency", "4",
+        ]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = Pipe()
+        try process.run()
+        let drain = ReadBox(errors.fileHandleForReading)
+        Thread.sleep(forTimeInterval: 1.5)
+        process.interrupt()
+        let deadline = Date().addingTimeInterval(20)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        let lines = try String(contentsOf: out, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count > 0)
+        #expect(lines.count < 200)
+        for line in lines { #expect((try? Value(json: String(line)))?["outputs"] != nil) }
+        #expect(drain.text().contains("interrupted"))
+    }
+}
