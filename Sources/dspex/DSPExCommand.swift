@@ -8,5 +8,8 @@ struct DSPExCommand: AsyncParsableCommand {
         commandName: "dspex",
         abstract: "Program language models with signatures, modules and optimizers — DSPy's model, in Swift.",
         version: DSPExVersion.current,
-        subcommands: [RunCommand.self, ValidateCommand.self, PredictCommand.self, SimCommand.self])
+        subcommands: [
+            RunCommand.self, EvalCommand.self, ResumeCommand.self, RunsCommand.self, ShowCommand.self,
+            ExportCommand.self, ValidateCommand.self, PredictCommand.self, SimCommand.self,
+        ])
 }

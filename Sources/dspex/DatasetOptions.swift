@@ -35,6 +35,30 @@ struct DatasetOptions: ParsableArguments {
     }
 }
 
+extension DatasetOptions {
+    /// The number of non-blank lines of a JSONL file (capped by `--limit`), for progress; `nil` for CSV.
+    func estimatedRowCount() -> Int? {
+        guard data.hasSuffix(".jsonl") || data.hasSuffix(".ndjson"),
+            let handle = FileHandle(forReadingAtPath: data)
+        else { return nil }
+        defer { try? handle.close() }
+        var count = 0
+        var lineHasText = false
+        while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            for byte in chunk {
+                if byte == UInt8(ascii: "\n") {
+                    if lineHasText { count += 1 }
+                    lineHasText = false
+                } else if byte != UInt8(ascii: " ") && byte != UInt8(ascii: "\r") && byte != UInt8(ascii: "\t") {
+                    lineHasText = true
+                }
+            }
+        }
+        if lineHasText { count += 1 }
+        return limit.map { min($0, count) } ?? count
+    }
+}
+
 /// `--on-bad-row` values.
 enum BadRowChoice: String, ExpressibleByArgument, CaseIterable {
     case stop

@@ -21,8 +21,8 @@ struct LanguageModelOptions: ParsableArguments {
     @Option(help: "Sampling temperature.")
     var temperature: Double?
 
-    @Option(help: "The most tokens a reply may have.")
-    var maxTokens: Int?
+    @Option(help: "The most tokens a reply may have (the request's max_tokens).")
+    var maxReplyTokens: Int?
 
     @Option(help: "Seconds one attempt may take before it is retried.")
     var timeout: Double = 120
@@ -61,16 +61,17 @@ struct LanguageModelOptions: ParsableArguments {
     /// Flags win over the pipeline file's `lm` section; with neither, the model is the simulator. A file
     /// naming `dspex-sim` (or `sim`) without a `base_url` also means the simulator.
     func withLanguageModel<R: Sendable>(
-        file: LMSpec? = nil, _ body: (OpenAICompatibleLM) async throws -> R
+        file: LMSpec? = nil, cache: (any LMCache)? = nil, _ body: (OpenAICompatibleLM) async throws -> R
     ) async throws -> R {
         let fileWantsSimulator = file.map { ($0.model == "sim" || $0.model == "dspex-sim") && $0.baseURL == nil } ?? true
         let lm = self.lm ?? (fileWantsSimulator ? "sim" : file?.model ?? "sim")
         let settings = ClientSettings(
             apiKeyEnv: apiKeyEnv ?? file?.apiKeyEnvironmentVariable ?? "OPENAI_API_KEY",
-            temperature: temperature ?? file?.temperature, maxTokens: maxTokens ?? file?.maxTokens,
+            temperature: temperature ?? file?.temperature, maxTokens: maxReplyTokens ?? file?.maxTokens,
             maxConcurrency: maxConcurrency ?? file?.maxConcurrency ?? 64,
             requestsPerMinute: file?.requestsPerMinute.map(Double.init),
-            tokensPerMinute: file?.tokensPerMinute.map(Double.init))
+            tokensPerMinute: file?.tokensPerMinute.map(Double.init),
+            cache: noCache ? nil : cache ?? MemoryLMCache())
         if lm == "sim" {
             var configuration = SimulatorConfiguration()
             configuration.latency = .fixed(milliseconds: simLatencyMs)
@@ -99,6 +100,7 @@ struct LanguageModelOptions: ParsableArguments {
         var maxConcurrency: Int
         var requestsPerMinute: Double?
         var tokensPerMinute: Double?
+        var cache: (any LMCache)?
     }
 
     private func withClient<R: Sendable>(
@@ -108,7 +110,7 @@ struct LanguageModelOptions: ParsableArguments {
             .init(
                 model: model, baseURL: baseURL, apiKeyEnvironmentVariable: settings.apiKeyEnv,
                 timeout: .milliseconds(Int(timeout * 1000)), retry: .exponential(maxAttempts: maxAttempts),
-                maxConcurrency: settings.maxConcurrency, cache: noCache ? nil : MemoryLMCache(),
+                maxConcurrency: settings.maxConcurrency, cache: settings.cache,
                 defaults: LMOptions(temperature: settings.temperature, maxTokens: settings.maxTokens),
                 requestsPerMinute: settings.requestsPerMinute, tokensPerMinute: settings.tokensPerMinute))
         do {

@@ -197,8 +197,8 @@ struct SchedulerTests {
             outputs: ["z": .stage(id: "c", field: "z")])
         let summary = try await Scheduler(graph: graph).run(ExampleStream(count: 100)) { _ in }
         #expect(summary.errors == 0)
-        // Sequential stages would need 3 × 10 batches × 20 ms = 600 ms; pipelined, about 10 × 20 + 2 × 20 = 240 ms.
-        #expect(summary.elapsed < .milliseconds(550))
+        // With stages one after another, at most one stage's 10 calls would ever be in flight together.
+        // (Wall-time figures are in BENCHMARKS.md, not in unit tests.)
         #expect(lm.maxInFlight.withLock { $0 } > 10)
     }
 

@@ -1,6 +1,9 @@
 import Foundation
 
 /// Runs the built `dspex` executable as a child process, as a user would.
+///
+/// Waiting is asynchronous (a termination handler), so tests running child processes never block the
+/// cooperative thread pool that other tests — and in-process simulators — need.
 struct CLIProcess {
     struct Output {
         var status: Int32
@@ -19,27 +22,67 @@ struct CLIProcess {
     }
 
     /// Runs `dspex` with `arguments` and waits (at most `timeout` seconds) for it to exit.
-    static func run(_ arguments: [String], environment: [String: String]? = nil, timeout: Double = 60) throws -> Output
-    {
+    static func run(_ arguments: [String], timeout: Double = 90) async throws -> Output {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
-        if let environment { process.environment = environment }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
         let outData = ReadBox(out.fileHandleForReading)
         let errData = ReadBox(err.fileHandleForReading)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
+        try await waitForExit(process, timeout: timeout)
+        return Output(status: process.terminationStatus, stdout: outData.text(), stderr: errData.text())
+    }
+
+    /// Starts `process` (if not running) and waits for it to exit without blocking a thread; terminates it
+    /// after `timeout` seconds.
+    static func waitForExit(_ process: Process, timeout: Double, start: Bool = true) async throws {
+        let exited = ExitSignal()
+        process.terminationHandler = { _ in exited.signal() }
+        if start { try process.run() }
+        if !process.isRunning { exited.signal() }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await exited.wait() }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
+                if process.isRunning { process.terminate() }
+                await exited.wait()
+            }
+            try await group.next()
+            group.cancelAll()
         }
         process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: outData.text(), stderr: errData.text())
+    }
+}
+
+/// A one-shot signal that can be awaited.
+final class ExitSignal: @unchecked Sendable {
+    private let lock = NSLock()
+    private var fired = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func signal() {
+        lock.lock()
+        fired = true
+        let pending = waiters
+        waiters = []
+        lock.unlock()
+        for waiter in pending { waiter.resume() }
+    }
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            lock.lock()
+            if fired {
+                lock.unlock()
+                continuation.resume()
+            } else {
+                waiters.append(continuation)
+                lock.unlock()
+            }
+        }
     }
 }
 

@@ -5,15 +5,15 @@ import Testing
 @Suite(.timeLimit(.minutes(1)))
 struct PredictCommandTests {
     @Test("--version prints the version")
-    func version() throws {
-        let output = try CLIProcess.run(["--version"])
+    func version() async throws {
+        let output = try await CLIProcess.run(["--version"])
         #expect(output.status == 0)
         #expect(output.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == DSPExVersion.current)
     }
 
     @Test("predict --lm sim --json prints a JSON object with the output field")
-    func predictJSON() throws {
-        let output = try CLIProcess.run([
+    func predictJSON() async throws {
+        let output = try await CLIProcess.run([
             "predict", "--signature", "question -> answer", "--input", "question=What is 2 + 3?", "--lm", "sim",
             "--json",
         ])
@@ -23,8 +23,8 @@ struct PredictCommandTests {
     }
 
     @Test("--cot adds reasoning and typed outputs are parsed")
-    func chainOfThought() throws {
-        let output = try CLIProcess.run([
+    func chainOfThought() async throws {
+        let output = try await CLIProcess.run([
             "predict", "--signature", "question -> answer: int", "--input", "question=What is 4 + 4?", "--cot",
             "--json",
         ])
@@ -35,8 +35,8 @@ struct PredictCommandTests {
     }
 
     @Test("--dry-run prints DSPy's messages without calling a model")
-    func dryRun() throws {
-        let output = try CLIProcess.run([
+    func dryRun() async throws {
+        let output = try await CLIProcess.run([
             "predict", "--signature", "question -> answer", "--input", "question=What is 2 + 3?", "--dry-run",
             "--lm", "openai/x", "--base-url", "http://127.0.0.1:1/v1",
         ])
@@ -47,15 +47,14 @@ struct PredictCommandTests {
     }
 
     @Test("an unreachable server fails fast with a clear connection error")
-    func unreachableServer() throws {
-        let started = Date()
-        let output = try CLIProcess.run([
+    func unreachableServer() async throws {
+        let output = try await CLIProcess.run([
             "predict", "--signature", "question -> answer", "--input", "question=hi", "--lm", "openai/x", "--base-url",
             "http://127.0.0.1:1/v1",
         ])
         #expect(output.status != 0)
         #expect(output.stderr.contains("could not connect to http://127.0.0.1:1/v1"))
-        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(!output.stderr.contains("after"), "a refused connection is not retried")
     }
 
     @Test(
@@ -64,23 +63,23 @@ struct PredictCommandTests {
             ["--signature", "question answer", "--input", "question=x"],
             ["--signature", "question: strr -> answer", "--input", "question=x"],
         ])
-    func malformedSignature(arguments: [String]) throws {
-        let output = try CLIProcess.run(["predict"] + arguments)
+    func malformedSignature(arguments: [String]) async throws {
+        let output = try await CLIProcess.run(["predict"] + arguments)
         #expect(output.status != 0)
         #expect(output.stderr.contains("column"))
         #expect(!output.stderr.contains("Fatal error"))
     }
 
     @Test("an input that is not in the signature is named")
-    func unknownInput() throws {
-        let output = try CLIProcess.run(["predict", "--signature", "question -> answer", "--input", "query=x"])
+    func unknownInput() async throws {
+        let output = try await CLIProcess.run(["predict", "--signature", "question -> answer", "--input", "query=x"])
         #expect(output.status != 0)
         #expect(output.stderr.contains("no input field 'query'"))
     }
 
     @Test("the simulator keeps answering through injected faults")
-    func simulatedFaults() throws {
-        let output = try CLIProcess.run([
+    func simulatedFaults() async throws {
+        let output = try await CLIProcess.run([
             "predict", "--signature", "question -> answer", "--input", "question=What is 1 + 1?", "--sim-fail-rate",
             "0.5",
             "--sim-seed", "1", "--json",

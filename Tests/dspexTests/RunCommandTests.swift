@@ -16,10 +16,10 @@ struct RunCommandTests {
     }
 
     @Test("dspex run writes one JSON line per example and a summary")
-    func runWritesResults() throws {
+    func runWritesResults() async throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("dspex-\(UUID().uuidString).jsonl")
         defer { try? FileManager.default.removeItem(at: out) }
-        let output = try CLIProcess.run([
+        let output = try await CLIProcess.run([
             "run", Self.path("pipelines/arithmetic_checked.yaml"), "--data", Self.path("data/arithmetic_dev.jsonl"),
             "--out", out.path, "--ordered",
         ])
@@ -34,16 +34,16 @@ struct RunCommandTests {
     }
 
     @Test("dspex validate accepts the example pipelines")
-    func validateExamples() throws {
+    func validateExamples() async throws {
         for file in ["arithmetic", "arithmetic_cot", "arithmetic_checked"] {
-            let output = try CLIProcess.run(["validate", Self.path("pipelines/\(file).yaml")])
+            let output = try await CLIProcess.run(["validate", Self.path("pipelines/\(file).yaml")])
             #expect(output.status == 0, "\(file): \(output.stderr)")
             #expect(output.stdout.contains("ok"))
         }
     }
 
     @Test("a malformed pipeline file is reported with file:line:column and a non-zero exit")
-    func malformedPipeline() throws {
+    func malformedPipeline() async throws {
         let file = try Self.temporaryFile(
             "bad.yaml",
             """
@@ -58,7 +58,7 @@ struct RunCommandTests {
         for command in ["validate", "run"] {
             var arguments = [command, file.path]
             if command == "run" { arguments += ["--data", Self.path("data/arithmetic_dev.jsonl")] }
-            let output = try CLIProcess.run(arguments)
+            let output = try await CLIProcess.run(arguments)
             #expect(output.status == 1)
             #expect(output.stderr.contains("\(file.path):4:5: error: unknown key 'signatrue'"), "\(output.stderr)")
             #expect(output.stderr.contains("did you mean 'signature'?"))
@@ -66,7 +66,7 @@ struct RunCommandTests {
     }
 
     @Test("a bad dataset row stops the run with its row number; --on-bad-row skip counts it")
-    func badDatasetRow() throws {
+    func badDatasetRow() async throws {
         let data = try Self.temporaryFile(
             "data.jsonl",
             """
@@ -77,12 +77,12 @@ struct RunCommandTests {
 
             """)
         defer { try? FileManager.default.removeItem(at: data) }
-        let stopped = try CLIProcess.run(["run", Self.path("pipelines/arithmetic.yaml"), "--data", data.path])
+        let stopped = try await CLIProcess.run(["run", Self.path("pipelines/arithmetic.yaml"), "--data", data.path])
         #expect(stopped.status == 1)
         #expect(stopped.stderr.contains("row 2"), "\(stopped.stderr)")
         #expect(!stopped.stdout.contains("\"id\":\"b\""))
 
-        let skipped = try CLIProcess.run([
+        let skipped = try await CLIProcess.run([
             "run", Self.path("pipelines/arithmetic.yaml"), "--data", data.path, "--on-bad-row", "skip",
         ])
         #expect(skipped.status == 0, "\(skipped.stderr)")
@@ -92,8 +92,8 @@ struct RunCommandTests {
     }
 
     @Test("a missing dataset file is a clear error")
-    func missingDataset() throws {
-        let output = try CLIProcess.run(["run", Self.path("pipelines/arithmetic.yaml"), "--data", "/nonexistent/x.jsonl"])
+    func missingDataset() async throws {
+        let output = try await CLIProcess.run(["run", Self.path("pipelines/arithmetic.yaml"), "--data", "/nonexistent/x.jsonl"])
         #expect(output.status == 1)
         #expect(output.stderr.contains("/nonexistent/x.jsonl"))
     }
@@ -102,7 +102,7 @@ struct RunCommandTests {
 @Suite(.timeLimit(.minutes(1)))
 struct RunInterruptTests {
     @Test("Ctrl-C stops a run cleanly: what finished is written and the exit status says it was interrupted")
-    func interruptFlushesFinishedWork() throws {
+    func interruptFlushesFinishedWork() async throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("dspex-\(UUID().uuidString).jsonl")
         defer { try? FileManager.default.removeItem(at: out) }
         let process = Process()
@@ -117,12 +117,9 @@ struct RunInterruptTests {
         process.standardOutput = Pipe()
         try process.run()
         let drain = ReadBox(errors.fileHandleForReading)
-        Thread.sleep(forTimeInterval: 1.5)
+        try await Task.sleep(for: .milliseconds(1500))
         process.interrupt()
-        let deadline = Date().addingTimeInterval(20)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
+        try await CLIProcess.waitForExit(process, timeout: 20, start: false)
         #expect(process.terminationStatus == 130)
         let lines = try String(contentsOf: out, encoding: .utf8).split(separator: "\n")
         #expect(lines.count > 0)

@@ -35,11 +35,20 @@ public struct StageFailure: Error, Sendable, Hashable, CustomStringConvertible {
     public var stage: String
     /// What went wrong, one sentence.
     public var message: String
+    /// Whether the example could not run because a budget was spent (it is not done and must not be recorded).
+    public var isBudgetExhausted: Bool
 
     /// Creates a failure.
-    public init(stage: String, message: String) {
+    public init(stage: String, message: String, isBudgetExhausted: Bool = false) {
         self.stage = stage
         self.message = message
+        self.isBudgetExhausted = isBudgetExhausted
+    }
+
+    /// The failure of `stage` caused by `error`.
+    init(stage: String, error: any Error) {
+        let budget = (error as? LMError)?.code == .budgetExhausted
+        self.init(stage: stage, message: String(describing: error), isBudgetExhausted: budget)
     }
 
     public var description: String { "stage '\(stage)': \(message)" }

@@ -154,7 +154,7 @@ final class SchedulerRun: Sendable {
                     payload = .outputs(prediction.outputs, usage)
                 } catch {
                     if Task.isCancelled { break }
-                    payload = .failure(StageFailure(stage: stage.id, message: String(describing: error)))
+                    payload = .failure(StageFailure(stage: stage.id, error: error))
                 }
             }
             let part = Part(index: work.index, origin: stageIndex, payload: payload)

@@ -1,0 +1,198 @@
+import Foundation
+import OrderedCollections
+import Synchronization
+
+/// Evaluates a program on a dataset as map-reduce: map = program → prediction → metric → score,
+/// reduce = mean score, counts, errors, tokens and latency per stage.
+///
+/// With a ``Store``, every result is written (in batched transactions) as it finishes, and a run with
+/// the same name resumes: examples that already have a result are skipped, and the final result
+/// covers the whole run.
+///
+/// ```swift
+/// let evaluate = Evaluate(devset: devset, metric: .exactMatch())
+/// let result = try await evaluate(try ChainOfThought("question -> answer", lm: lm))
+/// print(result.percentage)
+/// ```
+public struct Evaluate: Sendable {
+    /// How the evaluation runs.
+    public struct Configuration: Sendable {
+        /// The scheduler's options (max errors, ordering, channel sizes).
+        public var scheduler: Scheduler.Configuration
+        /// How many examples are scored at once (matters for LM-judged metrics).
+        public var metricConcurrency: Int
+
+        /// Creates a configuration.
+        public init(scheduler: Scheduler.Configuration = .init(), metricConcurrency: Int = 16) {
+            self.scheduler = scheduler
+            self.metricConcurrency = metricConcurrency
+        }
+    }
+
+    /// What identifies a stored run: its name, and what must not change between its start and a resume.
+    public struct Run: Sendable, Hashable {
+        /// The run's name (unique in the store).
+        public var name: String
+        /// The pipeline file, for display and `dspex resume`.
+        public var pipeline: String
+        /// The hash of the program (pipeline file after variable expansion, or any program identity).
+        public var programHash: String
+        /// The hash of the dataset file.
+        public var datasetHash: String
+        /// The options needed to resume (paths, metric, LM settings; never a secret).
+        public var config: Value
+        /// Continue an existing run of this name instead of starting one.
+        public var resume: Bool
+
+        /// Creates a run identity.
+        public init(name: String, pipeline: String, programHash: String, datasetHash: String, config: Value, resume: Bool) {
+            self.name = name
+            self.pipeline = pipeline
+            self.programHash = programHash
+            self.datasetHash = datasetHash
+            self.config = config
+            self.resume = resume
+        }
+    }
+
+    /// The metric scoring each example.
+    public var metric: Metric
+    /// Where results are checkpointed; `nil` keeps them in memory only.
+    public var store: Store?
+    /// The options.
+    public var configuration: Configuration
+    /// The examples evaluated by ``callAsFunction(_:)``.
+    public var devset: [Example]
+
+    /// Creates an evaluator for `devset`, DSPy's `Evaluate(devset=..., metric=...)`.
+    public init(devset: [Example] = [], metric: Metric, store: Store? = nil, configuration: Configuration = .init()) {
+        self.devset = devset
+        self.metric = metric
+        self.store = store
+        self.configuration = configuration
+    }
+
+    /// Evaluates one module on ``devset``: its inputs are bound to the examples' input keys (or the
+    /// signature's inputs), its outputs are the program's outputs.
+    public func callAsFunction<M: Module>(
+        _ module: M, signature: Signature? = nil, concurrency: Int = 16
+    ) async throws -> EvaluationResult {
+        let signature = signature ?? module.namedPredictors.first?.state.signature ?? Signature(inputs: [], outputs: [])
+        var inputs = OrderedDictionary<String, SourceReference>()
+        for field in signature.inputs { inputs[field.name] = .input(field: field.name) }
+        var outputs = OrderedDictionary<String, SourceReference>()
+        for field in signature.outputs { outputs[field.name] = .stage(id: "program", field: field.name) }
+        let graph = try Graph(
+            stages: [Stage("program", module: module, signature: signature, inputs: inputs, concurrency: concurrency)],
+            outputs: outputs)
+        return try await evaluate(graph, on: ExampleList(devset), total: devset.count)
+    }
+
+    /// Evaluates a graph over a stream of examples.
+    ///
+    /// - Parameters:
+    ///   - graph: The program.
+    ///   - examples: The dataset, streamed.
+    ///   - total: The number of examples, for progress (optional).
+    ///   - run: The stored run to create or resume; requires ``store``.
+    ///   - onProgress: Called after every finished example, in this task.
+    /// - Throws: ``EvaluateError`` when the run cannot start or resume, a dataset error, or a store error.
+    public func evaluate<Examples: AsyncSequence & Sendable>(
+        _ graph: Graph, on examples: Examples, total: Int? = nil, run: Run? = nil,
+        onProgress: ((EvaluationProgress) -> Void)? = nil
+    ) async throws -> EvaluationResult where Examples.Element == Example {
+        let checkpoint = try run.map { try EvaluationCheckpoint(store: store, run: $0) }
+        let done = checkpoint?.completedIDs ?? []
+        let pending = SkippingExamples(base: examples, skip: done)
+        var aggregate = EvaluationAggregate(metricName: metric.name)
+        if let checkpoint { aggregate.seed(with: try checkpoint.storedTotals()) }
+        let started = ContinuousClock.now
+        let scheduler = Scheduler(graph: graph, configuration: configuration.scheduler)
+        let scoring = BoundedChannel<ExampleResult>(capacity: max(1, configuration.metricConcurrency) * 2)
+        let scored = BoundedChannel<ScoredResult>(capacity: 256)
+        let metric = self.metric
+        let workers = max(1, configuration.metricConcurrency)
+        let finishedWorkers = AtomicCounter()
+        var summary: RunSummary?
+        var stopReason: RunSummary.StopReason?
+        var pendingRecords: [ScoredResult] = []
+
+        try await withThrowingTaskGroup(of: RunSummary?.self) { group in
+            group.addTask {
+                defer { scoring.finish() }
+                return try await scheduler.run(pending) { result in try await scoring.send(result) }
+            }
+            for _ in 0..<workers {
+                group.addTask {
+                    while let result = await scoring.receive() {
+                        let item = await ScoredResult.score(result, with: metric)
+                        do { try await scored.send(item) } catch { break }
+                    }
+                    if finishedWorkers.incrementAndGet() == workers { scored.finish() }
+                    return nil
+                }
+            }
+            while let item = await scored.receive() {
+                if item.result.error?.isBudgetExhausted == true {
+                    stopReason = .budgetExhausted
+                    scoring.cancel()
+                    scored.cancel()
+                    group.cancelAll()
+                    break
+                }
+                aggregate.add(item)
+                pendingRecords.append(item)
+                if pendingRecords.count >= 256 || scored.count == 0 {
+                    try checkpoint?.write(pendingRecords)
+                    pendingRecords.removeAll(keepingCapacity: true)
+                }
+                onProgress?(aggregate.progress(total: total, elapsed: ContinuousClock.now - started))
+            }
+            try checkpoint?.write(pendingRecords)
+            pendingRecords.removeAll()
+            while let next = try await group.next() {
+                if let next { summary = next }
+            }
+        }
+        if Task.isCancelled, stopReason == nil { stopReason = .cancelled }
+        var result = aggregate.result(runName: run?.name)
+        result.stopReason = stopReason ?? summary?.stopReason
+        result.resumedExamples = done.count
+        if let checkpoint {
+            let totals = try checkpoint.finish(stopped: result.stopReason != nil)
+            result.apply(totals)
+        }
+        return result
+    }
+}
+
+extension RunSummary.StopReason {
+    /// A call or token budget was spent.
+    public static let budgetExhausted = RunSummary.StopReason(name: "budget_exhausted")
+}
+
+/// A result with its metric score (or the metric's failure).
+struct ScoredResult: Sendable {
+    var result: ExampleResult
+    var score: Double
+    var metricError: String?
+
+    static func score(_ result: ExampleResult, with metric: Metric) async -> ScoredResult {
+        guard result.error == nil else { return ScoredResult(result: result, score: 0, metricError: nil) }
+        do {
+            let prediction = Prediction(result.outputs, usage: result.usage)
+            return ScoredResult(result: result, score: try await metric.score(result.example, prediction))
+        } catch {
+            return ScoredResult(result: result, score: 0, metricError: "metric \(metric.name): \(error)")
+        }
+    }
+
+    var isError: Bool { result.error != nil || metricError != nil }
+    var errorText: String? { result.error.map(\.description) ?? metricError }
+}
+
+/// A thread-safe counter.
+final class AtomicCounter: Sendable {
+    private let value = Mutex(0)
+    func incrementAndGet() -> Int { value.withLock { $0 += 1; return $0 } }
+}

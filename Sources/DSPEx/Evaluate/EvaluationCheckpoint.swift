@@ -1,0 +1,87 @@
+import Foundation
+import OrderedCollections
+
+/// The store side of an evaluation: finds, creates or refuses the run; writes results in batches;
+/// reads the totals back.
+struct EvaluationCheckpoint {
+    let store: Store
+    let runID: Int64
+    let completedIDs: Set<String>
+
+    init(store: Store?, run: Evaluate.Run) throws {
+        guard let store else {
+            throw EvaluateError(code: .unknownRun, message: "run '\(run.name)' needs a store to be saved or resumed")
+        }
+        self.store = store
+        if let existing = try store.run(named: run.name) {
+            guard run.resume else {
+                throw EvaluateError(
+                    code: .runExists,
+                    message: "a run named '\(run.name)' already exists (\(existing.status)); resume it with "
+                        + "--resume \(run.name) or choose another --run name")
+            }
+            guard existing.kind == "eval" else {
+                throw EvaluateError(
+                    code: .mismatch, message: "run '\(run.name)' is a \(existing.kind) run, not an evaluation")
+            }
+            if existing.pipelineHash != run.programHash {
+                throw EvaluateError(
+                    code: .mismatch,
+                    message: "the pipeline changed since run '\(run.name)' started (\(existing.pipeline)); its results "
+                        + "would be mixed with a different program's. Start a new run with another --run name.")
+            }
+            if existing.datasetHash != run.datasetHash {
+                throw EvaluateError(
+                    code: .mismatch,
+                    message: "the dataset changed since run '\(run.name)' started; its results would be mixed with "
+                        + "another dataset's. Start a new run with another --run name.")
+            }
+            let savedMetric = (try? Value(json: existing.config))?["metric"]
+            if let savedMetric, let metric = run.config["metric"], savedMetric != metric {
+                throw EvaluateError(
+                    code: .mismatch,
+                    message: "run '\(run.name)' was scored with metric \(savedMetric.plainText), not \(metric.plainText)")
+            }
+            guard let id = existing.id else { preconditionFailure("a stored run always has an id") }
+            runID = id
+            completedIDs = try store.completedExampleIDs(runID: id)
+            try store.updateRun(id: id, status: "running", totals: nil)
+        } else {
+            guard !run.resume else {
+                throw EvaluateError(
+                    code: .unknownRun, message: "there is no run named '\(run.name)' to resume; see `dspex runs`")
+            }
+            let record = try store.createRun(
+                name: run.name, kind: "eval", pipeline: run.pipeline, pipelineHash: run.programHash,
+                datasetHash: run.datasetHash, config: run.config.jsonString())
+            guard let id = record.id else { preconditionFailure("a created run always has an id") }
+            runID = id
+            completedIDs = []
+        }
+    }
+
+    func storedTotals() throws -> StoredTotals {
+        try store.totals(runID: runID)
+    }
+
+    func write(_ items: [ScoredResult]) throws {
+        guard !items.isEmpty else { return }
+        try store.insertResults(
+            items.map { item in
+                ResultRecord(
+                    runId: runID, exampleId: item.result.example.id, exampleIndex: item.result.index,
+                    outputs: Value.object(item.result.outputs).jsonString(), score: item.score,
+                    error: item.errorText, lmCalls: item.result.usage.lmCalls,
+                    cachedCalls: item.result.usage.cachedCalls, promptTokens: item.result.usage.tokens.promptTokens,
+                    completionTokens: item.result.usage.tokens.completionTokens,
+                    latencyMs: Double(item.result.usage.latency.components.seconds) * 1000
+                        + Double(item.result.usage.latency.components.attoseconds) / 1e15)
+            })
+    }
+
+    func finish(stopped: Bool) throws -> StoredTotals {
+        let totals = try store.totals(runID: runID)
+        try store.updateRun(id: runID, status: stopped ? "stopped" : "completed", totals: totals)
+        return totals
+    }
+}

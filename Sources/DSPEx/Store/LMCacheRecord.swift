@@ -1,0 +1,25 @@
+import Foundation
+import GRDB
+
+/// One cached language-model reply: a row of the `lmCache` table.
+///
+/// The key is the request's ``LMRequest/cacheKey`` (SHA-256 hex of the request identity, which
+/// never includes an API key or base URL); the reply is ``LMResponse``'s JSON. Use
+/// ``PersistentLMCache`` rather than this record directly.
+public struct LMCacheRecord: Sendable, Hashable, Codable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "lmCache"
+
+    /// The SHA-256 hex of the request.
+    public var key: String
+    /// The reply as JSON text.
+    public var response: String
+    /// When the reply was stored.
+    public var createdAt: Date
+
+    /// Creates a cache record.
+    public init(key: String, response: String, createdAt: Date = Date()) {
+        self.key = key
+        self.response = response
+        self.createdAt = createdAt
+    }
+}

@@ -1,0 +1,114 @@
+import Synchronization
+
+/// An ``LMCache`` that survives the process: a ``MemoryLMCache`` in front of the store's `lmCache` table.
+///
+/// A hit in memory returns at once; a miss reads SQLite (and keeps the reply in memory). A stored
+/// reply goes to memory at once and to SQLite write-behind: replies are written in one transaction
+/// per ``Configuration/batchSize`` replies (by the caller whose reply filled the batch), and on
+/// ``flush()`` and ``close()``. Call ``flush()`` before the process exits, or a few of the newest
+/// replies are only in memory; losing them costs a repeated call, never a wrong answer. Store
+/// failures never fail a language-model call: a failed read is a miss, and a failed write is
+/// reported by the next ``flush()``.
+///
+/// ```swift
+/// let cache = PersistentLMCache(store: store)
+/// let lm = OpenAICompatibleLM(.init(model: "gpt-4o-mini", cache: cache))
+/// // ... run ...
+/// try await cache.flush()
+/// ```
+public final class PersistentLMCache: LMCache {
+    /// Sizes of the memory layer and of write batches.
+    public struct Configuration: Sendable {
+        /// Replies kept in memory.
+        public var memoryCapacity: Int
+        /// Replies written to SQLite in one transaction.
+        public var batchSize: Int
+
+        /// Creates a configuration.
+        public init(memoryCapacity: Int = 10_000, batchSize: Int = 32) {
+            self.memoryCapacity = memoryCapacity
+            self.batchSize = batchSize
+        }
+    }
+
+    private struct State {
+        var pending: [(key: String, response: LMResponse)] = []
+        var failure: StoreError?
+    }
+
+    /// The store behind the memory layer.
+    public let store: Store
+    private let memory: MemoryLMCache
+    private let batchSize: Int
+    private let state = Mutex(State())
+
+    /// Creates a cache over `store`.
+    public init(store: Store, configuration: Configuration = .init()) {
+        self.store = store
+        memory = MemoryLMCache(capacity: configuration.memoryCapacity)
+        batchSize = max(1, configuration.batchSize)
+    }
+
+    public func response(forKey key: String) async -> LMResponse? {
+        if let hit = await memory.response(forKey: key) { return hit }
+        // Not yet written and already evicted from memory: still pending.
+        if let pending = state.withLock({ $0.pending.last(where: { $0.key == key })?.response }) { return pending }
+        guard let stored = try? await store.cachedResponseAsync(forKey: key) else { return nil }
+        await memory.store(stored, forKey: key)
+        return stored
+    }
+
+    public func store(_ response: LMResponse, forKey key: String) async {
+        await memory.store(response, forKey: key)
+        let full = state.withLock { state in
+            state.pending.append((key, response))
+            return state.pending.count >= batchSize
+        }
+        if full { try? await writePending() }
+    }
+
+    /// Writes every reply stored so far to SQLite and returns when they are committed.
+    ///
+    /// - Throws: ``StoreError`` from this write or an earlier write-behind that failed.
+    public func flush() async throws {
+        try await writePending()
+        if let failure = state.withLock({ state in
+            defer { state.failure = nil }; return state.failure
+        }) {
+            throw failure
+        }
+    }
+
+    /// Same as ``flush()``: the cache stays usable (it owns no resource beyond the store's).
+    public func close() async throws {
+        try await flush()
+    }
+
+    /// How many replies wait to be written.
+    public var pendingCount: Int { state.withLock { $0.pending.count } }
+
+    /// Writes what is pending when the write transaction starts (so a flush also waits for
+    /// every earlier write: GRDB runs writes one at a time).
+    private func writePending() async throws {
+        do {
+            try await store.asyncWrite("store cached replies") { [self] db in
+                let batch = state.withLock { state in
+                    defer { state.pending.removeAll(keepingCapacity: true) }
+                    return state.pending
+                }
+                guard !batch.isEmpty else { return }
+                try Store.upsertCache(try store.encodeResponses(batch), in: db)
+            }
+        } catch {
+            let failure = StoreError.wrapping(error, code: .write, operation: "store cached replies", path: store.path)
+            state.withLock { $0.failure = $0.failure ?? failure }
+            throw failure
+        }
+    }
+
+    deinit {
+        // Best effort for an owner that forgot flush(): a synchronous write of what is left.
+        let batch = state.withLock { $0.pending }
+        if !batch.isEmpty { try? store.storeResponses(batch) }
+    }
+}

@@ -1,0 +1,96 @@
+import GRDB
+
+extension Store {
+    /// Writes `records` in one transaction with one prepared statement.
+    ///
+    /// A result whose (`runId`, `exampleId`) is already stored is replaced (an upsert: the latest
+    /// write wins, and no duplicate row is ever created), so writing a batch twice is harmless.
+    ///
+    /// - Throws: ``StoreError`` naming the run; on failure none of the batch is written.
+    public func insertResults(_ records: [ResultRecord]) throws {
+        guard !records.isEmpty else { return }
+        try write("insert \(records.count) results", runID: records.first?.runId) { db in
+            try Self.upsert(records, in: db)
+        }
+    }
+
+    /// Like ``insertResults(_:)``, waiting without blocking a thread.
+    public func insertResults(_ records: [ResultRecord]) async throws {
+        guard !records.isEmpty else { return }
+        try await asyncWrite("insert \(records.count) results", runID: records.first?.runId) { db in
+            try Self.upsert(records, in: db)
+        }
+    }
+
+    static let upsertResultSQL = """
+        INSERT INTO result (runId, exampleId, exampleIndex, outputs, score, error, lmCalls, cachedCalls,
+                            promptTokens, completionTokens, latencyMs)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (runId, exampleId) DO UPDATE SET
+            exampleIndex = excluded.exampleIndex, outputs = excluded.outputs, score = excluded.score,
+            error = excluded.error, lmCalls = excluded.lmCalls, cachedCalls = excluded.cachedCalls,
+            promptTokens = excluded.promptTokens, completionTokens = excluded.completionTokens,
+            latencyMs = excluded.latencyMs
+        """
+
+    /// Upserts `records` with one cached statement; call inside a write transaction.
+    static func upsert(_ records: some Sequence<ResultRecord>, in db: Database) throws {
+        let statement = try db.cachedStatement(sql: upsertResultSQL)
+        for record in records {
+            statement.setUncheckedArguments([
+                record.runId, record.exampleId, record.exampleIndex, record.outputs, record.score, record.error,
+                record.lmCalls, record.cachedCalls, record.promptTokens, record.completionTokens, record.latencyMs,
+            ])
+            try statement.execute()
+        }
+    }
+
+    /// The ids of the examples that have a result in run `runID` (failed ones included): what a
+    /// resumed run skips.
+    public func completedExampleIDs(runID: Int64) throws -> Set<String> {
+        try read("read the finished example ids", runID: runID) { db in
+            try String.fetchSet(db, sql: "SELECT exampleId FROM result WHERE runId = ?", arguments: [runID])
+        }
+    }
+
+    /// How many results run `runID` has.
+    public func resultCount(runID: Int64) throws -> Int {
+        try read("count the results", runID: runID) { db in
+            try ResultRecord.filter(Column("runId") == runID).fetchCount(db)
+        }
+    }
+
+    /// Every result of run `runID`, in dataset order. For large runs prefer ``forEachResult(runID:_:)``.
+    public func results(runID: Int64) throws -> [ResultRecord] {
+        try read("read the results", runID: runID) { db in
+            try ResultRecord.filter(Column("runId") == runID).order(Column("exampleIndex")).fetchAll(db)
+        }
+    }
+
+    /// Calls `body` with each result of run `runID` in dataset order, one row in memory at a time
+    /// (a cursor over one read transaction): for exports.
+    ///
+    /// ```swift
+    /// try store.forEachResult(runID: id) { result in print(result.exampleId, result.score ?? 0) }
+    /// ```
+    public func forEachResult(runID: Int64, _ body: (ResultRecord) throws -> Void) throws {
+        try read("export the results", runID: runID) { db in
+            let cursor = try ResultRecord.filter(Column("runId") == runID).order(Column("exampleIndex"))
+                .fetchCursor(db)
+            while let record = try cursor.next() { try body(record) }
+        }
+    }
+
+    /// The `limit` worst results of run `runID`: failed examples first, then by ascending score
+    /// (no score before any score), ties in dataset order.
+    public func worstResults(runID: Int64, limit: Int) throws -> [ResultRecord] {
+        try read("find the worst results", runID: runID) { db in
+            try ResultRecord.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM result WHERE runId = ?
+                    ORDER BY error IS NULL, score IS NOT NULL, score, exampleIndex LIMIT ?
+                    """, arguments: [runID, max(0, limit)])
+        }
+    }
+}

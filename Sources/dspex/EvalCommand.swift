@@ -1,0 +1,143 @@
+import ArgumentParser
+import DSPEx
+import Foundation
+
+/// `dspex eval`: a pipeline evaluated on a dataset, every result checkpointed, resumable.
+struct EvalCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Evaluate a pipeline on a dataset; results are checkpointed in SQLite and the run can be resumed.",
+        discussion: """
+            Example:
+              dspex eval pipelines/arithmetic.yaml --data data/arithmetic_dev.jsonl --run dev-1
+              dspex eval pipelines/arithmetic.yaml --data data/arithmetic_dev.jsonl --resume dev-1
+            """)
+
+    @Argument(help: "The pipeline file (YAML).")
+    var pipeline: String
+
+    @OptionGroup var dataOptions: DatasetOptions
+
+    @Option(help: "Name this run (default: the pipeline's name and the time).")
+    var run: String?
+
+    @Option(help: "Continue the run with this name: examples with results are skipped.")
+    var resume: String?
+
+    @Option(help: "The metric: exact_match, f1, contains or numeric (default: the file's, else exact_match).")
+    var metric: String?
+
+    @Option(help: "The output field the metric reads (default: the file's metric field, else the first output).")
+    var metricField: String?
+
+    @Flag(help: "Print the final summary as one JSON object.")
+    var json = false
+
+    @Option(help: "Stop (resumably) after this many LM calls.")
+    var maxCalls: Int?
+
+    @Option(help: "Stop (resumably) after this many tokens.")
+    var maxTokens: Int?
+
+    @Option(help: "Stop cleanly after more than this many examples fail.")
+    var maxErrors: Int?
+
+    @Option(help: "Run every stage with this concurrency instead of the file's.")
+    var concurrency: Int?
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    @OptionGroup var model: LanguageModelOptions
+
+    func validate() throws {
+        if run != nil && resume != nil { throw ValidationError("use either --run NAME or --resume NAME, not both") }
+        if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+        if let maxCalls, maxCalls < 1 { throw ValidationError("--max-calls must be at least 1") }
+        if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
+    }
+
+    func run() async throws {
+        try await CommandFailure.reporting {
+            let spec = try PipelineFile.load(path: pipeline)
+            _ = try spec.makeGraph(lm: nil, concurrency: concurrency)
+            let (metric, metricConfig) = try resolveMetric(spec)
+            let rows = dataOptions.dataset(for: spec)
+            let datasetHash = try Dataset(url: URL(fileURLWithPath: dataOptions.data)).contentHash()
+            let store = try storeOptions.open()
+            let name = resume ?? run ?? defaultRunName(spec)
+            let identity = Evaluate.Run(
+                name: name, pipeline: pipeline, programHash: spec.contentHash, datasetHash: datasetHash,
+                config: ["metric": metricConfig, "arguments": .array(resumableArguments().map(Value.string))],
+                resume: resume != nil)
+            let total = dataOptions.estimatedRowCount()
+            let progress = ProgressDisplay(enabled: !json)
+            let evaluate = Evaluate(
+                metric: metric, store: store,
+                configuration: .init(scheduler: .init(maxErrors: maxErrors)))
+            let cache = model.noCache ? nil : PersistentLMCache(store: store)
+            let outcome: Result<EvaluationResult, any Error>
+            do {
+              outcome = .success(try await Interrupts.cancellingOnSignal { [model, maxCalls, maxTokens, concurrency] in
+                try await model.withLanguageModel(file: spec.lm, cache: cache) { lm in
+                    let budgeted: any LanguageModel =
+                        maxCalls == nil && maxTokens == nil ? lm : BudgetedLM(lm, maxCalls: maxCalls, maxTokens: maxTokens)
+                    let graph = try spec.makeGraph(lm: budgeted, concurrency: concurrency)
+                    return try await evaluate.evaluate(graph, on: rows, total: total, run: identity) { progress.update($0) }
+                }
+              })
+            } catch {
+              outcome = .failure(error)
+            }
+            try await cache?.flush()
+            let result = try outcome.get()
+            progress.finish()
+            if json {
+                print(result.json.jsonString(.pretty(indent: 2)))
+            } else {
+                print(SummaryTable.render(result, metric: metric.name, skipped: rows.skippedRowCount))
+            }
+            if let reason = result.stopReason {
+                Console.error("stopped (\(reason)); resume with: dspex resume \(name)" + storeSuffix)
+                throw ExitCode(reason == .cancelled ? 130 : 3)
+            }
+        }
+    }
+
+    private var storeSuffix: String { storeOptions.store.map { " --store \($0)" } ?? "" }
+
+    private func resolveMetric(_ spec: PipelineSpec) throws -> (Metric, Value) {
+        let name = metric ?? spec.metric?.name ?? "exact_match"
+        let field = metricField ?? spec.metric?.field ?? spec.outputs.first?.name ?? "answer"
+        let label = metricField == nil ? spec.metric?.label : nil
+        return (try Metric.named(name, field: field, label: label),
+            ["name": .string(name), "field": .string(field), "label": label.map(Value.string) ?? .null])
+    }
+
+    private func defaultRunName(_ spec: PipelineSpec) -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return "\(spec.name)-\(formatter.string(from: Date()))"
+    }
+
+    /// The arguments `dspex resume` replays: everything but the run name and the store.
+    private func resumableArguments() -> [String] {
+        var arguments: [String] = []
+        var skipNext = false
+        for argument in CommandLine.arguments.dropFirst(2) {
+            if skipNext {
+                skipNext = false
+                continue
+            }
+            if ["--run", "--resume", "--store"].contains(argument) {
+                skipNext = true
+                continue
+            }
+            if argument.hasPrefix("--run=") || argument.hasPrefix("--resume=") || argument.hasPrefix("--store=") {
+                continue
+            }
+            arguments.append(argument)
+        }
+        return arguments
+    }
+}

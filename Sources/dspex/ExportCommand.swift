@@ -1,0 +1,58 @@
+import ArgumentParser
+import DSPEx
+import Foundation
+
+/// `dspex export`: a run's per-example results as JSONL or CSV.
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export", abstract: "Write a run's results as JSONL or CSV.")
+
+    @Argument(help: "The run's name.")
+    var name: String
+
+    @Option(help: "jsonl or csv.")
+    var format: ExportFormat = .jsonl
+
+    @Option(help: "Write here instead of standard output.")
+    var out: String?
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() async throws {
+        try await CommandFailure.reporting {
+            let store = try storeOptions.open()
+            guard let record = try store.run(named: name), let id = record.id else {
+                throw EvaluateError(code: .unknownRun, message: "there is no run named '\(name)'; see `dspex runs`")
+            }
+            var text = format == .csv ? "id,score,error,outputs,lm_calls,cached_calls,prompt_tokens,completion_tokens\n" : ""
+            try store.forEachResult(runID: id) { result in
+                if format == .jsonl {
+                    text += result.value.jsonString() + "\n"
+                } else {
+                    let cells = [
+                        result.exampleId, result.score.map { String($0) } ?? "", result.error ?? "", result.outputs,
+                        String(result.lmCalls), String(result.cachedCalls), String(result.promptTokens),
+                        String(result.completionTokens),
+                    ]
+                    text += cells.map(Self.csvCell).joined(separator: ",") + "\n"
+                }
+            }
+            if let out {
+                try text.write(toFile: out, atomically: true, encoding: .utf8)
+            } else {
+                FileHandle.standardOutput.write(Data(text.utf8))
+            }
+        }
+    }
+
+    static func csvCell(_ text: String) -> String {
+        guard text.contains(",") || text.contains("\"") || text.contains("\n") else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+/// Export formats.
+enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
+    case jsonl
+    case csv
+}
