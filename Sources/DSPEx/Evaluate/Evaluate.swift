@@ -103,7 +103,8 @@ public struct Evaluate: Sendable {
     ) async throws -> EvaluationResult where Examples.Element == Example {
         let checkpoint = try run.map { try EvaluationCheckpoint(store: store, run: $0) }
         let done = checkpoint?.completedIDs ?? []
-        let pending = SkippingExamples(base: examples, skip: done)
+        let intake = IntakeValve()
+        let pending = SkippingExamples(base: examples, skip: done, intake: intake)
         var aggregate = EvaluationAggregate(metricName: metric.name)
         if let checkpoint { aggregate.seed(with: try checkpoint.storedTotals()) }
         let started = ContinuousClock.now
@@ -134,11 +135,10 @@ public struct Evaluate: Sendable {
             }
             while let item = await scored.receive() {
                 if item.result.error?.isBudgetExhausted == true {
+                    // Not done: not recorded. No new example starts; those in flight finish and are kept.
                     stopReason = .budgetExhausted
-                    scoring.cancel()
-                    scored.cancel()
-                    group.cancelAll()
-                    break
+                    intake.close()
+                    continue
                 }
                 aggregate.add(item)
                 pendingRecords.append(item)
