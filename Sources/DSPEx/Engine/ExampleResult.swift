@@ -14,6 +14,8 @@ public struct ExampleResult: Sendable, Hashable {
     public var usage: Usage
     /// Each stage's own usage, by stage id (latency is the stage's wall time for this example).
     public var stageUsage: OrderedDictionary<String, Usage>
+    /// Every predictor call made for this example, in stage order, when the run captures traces.
+    public var trace: [TraceEntry] = []
 
     /// Creates a result.
     public init(

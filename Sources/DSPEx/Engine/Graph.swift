@@ -33,6 +33,29 @@ public struct Graph: Sendable {
         stages.filter { $0.upstreamIDs.contains(id) }.map(\.id)
     }
 
+    /// Every tunable predictor of every stage, by name (a stage's predictor is named after the stage).
+    public var namedPredictors: [NamedPredictor] {
+        stages.flatMap(\.module.namedPredictors)
+    }
+
+    /// A copy whose predictors have the given states (by predictor name); others are unchanged.
+    ///
+    /// - Throws: ``ModuleError`` if a name is unknown.
+    public func withPredictorStates(_ states: [String: PredictorState]) throws -> Graph {
+        var copy = self
+        var remaining = states
+        for index in copy.stages.indices {
+            for predictor in copy.stages[index].module.namedPredictors {
+                guard let state = remaining.removeValue(forKey: predictor.name) else { continue }
+                try copy.stages[index].module.setPredictorState(state, named: predictor.name)
+            }
+        }
+        if let unknown = remaining.keys.sorted().first {
+            throw ModuleError(code: .unknownPredictor, message: "the program has no predictor named '\(unknown)'")
+        }
+        return copy
+    }
+
     /// The LM calls one example costs when nothing fails: one per Predict/ChainOfThought stage.
     public var callsPerExample: Int { stages.count }
 

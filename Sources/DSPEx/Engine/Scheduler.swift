@@ -27,13 +27,19 @@ public struct Scheduler: Sendable {
         public var channelCapacity: Int
         /// The most examples between the source and the sink; `nil` derives it from the stages.
         public var maxInFlight: Int?
+        /// Record every predictor call of each example in ``ExampleResult/trace`` (for bootstrapping demos).
+        public var captureTraces: Bool
 
         /// Creates a configuration.
-        public init(maxErrors: Int? = nil, ordered: Bool = false, channelCapacity: Int = 64, maxInFlight: Int? = nil) {
+        public init(
+            maxErrors: Int? = nil, ordered: Bool = false, channelCapacity: Int = 64, maxInFlight: Int? = nil,
+            captureTraces: Bool = false
+        ) {
             self.maxErrors = maxErrors
             self.ordered = ordered
             self.channelCapacity = channelCapacity
             self.maxInFlight = maxInFlight
+            self.captureTraces = captureTraces
         }
     }
 

@@ -8,7 +8,7 @@ final class SchedulerRun: Sendable {
     struct Part: Sendable {
         enum Payload: Sendable {
             case example(Example)
-            case outputs(OrderedDictionary<String, Value>, Usage)
+            case outputs(OrderedDictionary<String, Value>, Usage, [TraceEntry])
             case failure(StageFailure)
         }
 
@@ -112,7 +112,7 @@ final class SchedulerRun: Sendable {
             for (origin, payload) in parts {
                 switch payload {
                 case .example(let example): available[origin] = example.values
-                case .outputs(let outputs, _): available[origin] = outputs
+                case .outputs(let outputs, _, _): available[origin] = outputs
                 case .failure(let failure): work.failure = work.failure ?? failure
                 }
             }
@@ -148,10 +148,16 @@ final class SchedulerRun: Sendable {
             } else {
                 let started = ContinuousClock.now
                 do {
-                    let prediction = try await stage.module.forward(work.inputs)
+                    let prediction: Prediction
+                    var trace: [TraceEntry] = []
+                    if configuration.captureTraces {
+                        (prediction, trace) = try await withTrace { try await stage.module.forward(work.inputs) }
+                    } else {
+                        prediction = try await stage.module.forward(work.inputs)
+                    }
                     var usage = prediction.usage
                     usage.latency = ContinuousClock.now - started
-                    payload = .outputs(prediction.outputs, usage)
+                    payload = .outputs(prediction.outputs, usage, trace)
                 } catch {
                     if Task.isCancelled { break }
                     payload = .failure(StageFailure(stage: stage.id, error: error))
@@ -222,10 +228,11 @@ final class SchedulerRun: Sendable {
         var outputsByStage: [String: OrderedDictionary<String, Value>] = [:]
         for (stageIndex, stage) in graph.stages.enumerated() {
             switch parts[stageIndex] {
-            case .outputs(let outputs, let usage):
+            case .outputs(let outputs, let usage, let trace):
                 outputsByStage[stage.id] = outputs
                 result.stageUsage[stage.id] = usage
                 result.usage = result.usage + usage
+                result.trace += trace
             case .failure(let failure):
                 // Every stage downstream of a failure carries the same root failure.
                 if result.error == nil { result.error = failure }

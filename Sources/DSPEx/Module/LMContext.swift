@@ -6,6 +6,12 @@ public enum LMContext {
     @TaskLocal public static var languageModel: (any LanguageModel)?
     /// The adapter modules use when they have none of their own.
     @TaskLocal public static var adapter: (any Adapter)?
+    /// When set, every call asks for a fresh sample: this rollout id (part of the cache key) and, unless the
+    /// module sets one, temperature 1.0 — how bootstrapping rounds after the first get new traces.
+    @TaskLocal public static var rolloutID: Int?
+    /// While bootstrapping, a predictor leaves out any demo whose inputs equal the call's inputs, so a
+    /// teacher never sees the answer to the example it is answering.
+    @TaskLocal public static var excludesMatchingDemos = false
 }
 
 /// Runs `body` with `lm` (and optionally `adapter`) as the default for every module inside,

@@ -65,11 +65,16 @@ public struct Predict<S: TypedSignature>: Module {
                 message: "predictor '\(name)' needs input field '\(field.name)' (\(signature.shortDescription))")
         }
         var options = self.options.merging(callOptions)
+        if let rollout = LMContext.rolloutID, options.rolloutID == nil {
+            options.rolloutID = rollout
+            options.temperature = options.temperature ?? 1.0
+        }
         if let n = options.n, n > 1, (options.temperature ?? 0) <= 0.15 {
             options.temperature = 0.7  // DSPy samples diverse completions when several are asked for.
         }
         let adapter = self.adapter ?? LMContext.adapter ?? ChatAdapter()
         let started = ContinuousClock.now
+        let demos = LMContext.excludesMatchingDemos ? self.demos.filter { !Self.demo($0, matches: inputs) } : self.demos
         let output = try await adapter.call(lm, options: options, signature: signature, demos: demos, inputs: inputs)
         var usage = output.usage
         usage.latency = ContinuousClock.now - started
@@ -101,6 +106,11 @@ public struct Predict<S: TypedSignature>: Module {
         }
         signature = state.signature
         demos = state.demos
+    }
+
+    /// Whether a demo's input values are those of the call.
+    static func demo(_ demo: Example, matches inputs: OrderedDictionary<String, Value>) -> Bool {
+        !inputs.isEmpty && inputs.allSatisfy { demo.values[$0.key] == $0.value }
     }
 
     static func orderedInputs(_ values: [String: Value], signature: Signature) -> OrderedDictionary<String, Value> {

@@ -1,0 +1,109 @@
+import OrderedCollections
+
+/// Collects demos from the program's own successful runs — DSPy's `BootstrapFewShot`.
+///
+/// A teacher (the program with up to `maxLabeledDemos` labeled demos) runs the training examples — in
+/// parallel on the engine, where DSPy runs them one by one — with every predictor call traced. When the
+/// metric accepts an example, each traced call becomes a demo (`augmented: true`) of its predictor. The
+/// student then gets up to `maxBootstrappedDemos` bootstrapped demos plus labeled demos from the examples
+/// that were not bootstrapped, up to `maxLabeledDemos` in all. Later rounds retry the remaining examples
+/// with fresh samples (a new rollout id and temperature 1.0).
+///
+/// ```swift
+/// let optimized = try await BootstrapFewShot(metric: .exactMatch()).compile(program, trainset: trainset)
+/// ```
+public struct BootstrapFewShot: Optimizer {
+    /// Scores the teacher's predictions.
+    public var metric: Metric
+    /// A prediction is accepted when its score reaches this; `nil` accepts any score above 0.
+    public var metricThreshold: Double?
+    /// The most bootstrapped demos per predictor.
+    public var maxBootstrappedDemos: Int
+    /// The most demos per predictor in all.
+    public var maxLabeledDemos: Int
+    /// Passes over the training set.
+    public var maxRounds: Int
+    /// The teacher's examples run at once per stage.
+    public var concurrency: Int
+    /// The seed for picking labeled demos.
+    public var seed: UInt64
+
+    /// Creates the optimizer with DSPy's defaults.
+    public init(
+        metric: Metric, metricThreshold: Double? = nil, maxBootstrappedDemos: Int = 4, maxLabeledDemos: Int = 16,
+        maxRounds: Int = 1, concurrency: Int = 16, seed: UInt64 = 0
+    ) {
+        self.metric = metric
+        self.metricThreshold = metricThreshold
+        self.maxBootstrappedDemos = maxBootstrappedDemos
+        self.maxLabeledDemos = maxLabeledDemos
+        self.maxRounds = maxRounds
+        self.concurrency = concurrency
+        self.seed = seed
+    }
+
+    public func compile(_ program: Graph, trainset: [Example], valset: [Example]? = nil) async throws -> Graph {
+        let teacher =
+            maxLabeledDemos > 0
+            ? try await LabeledFewShot(k: maxLabeledDemos, seed: seed).compile(program, trainset: trainset) : program
+        var bootstrapped: [String: [Example]] = [:]
+        var accepted = Set<String>()
+        for round in 0..<max(1, maxRounds) where accepted.count < maxBootstrappedDemos {
+            let remaining = trainset.filter { !accepted.contains($0.id) }
+            let traces = try await bootstrapRound(teacher, examples: remaining, round: round, have: accepted.count)
+            for (example, trace) in traces where accepted.count < maxBootstrappedDemos {
+                accepted.insert(example.id)
+                for entry in trace {
+                    var values = entry.inputs
+                    for (key, value) in entry.outputs { values[key] = value }
+                    values["augmented"] = true
+                    bootstrapped[entry.predictor, default: []].append(
+                        Example(values, inputKeys: Array(entry.inputs.keys), id: example.id))
+                }
+            }
+        }
+        var generator = SeededGenerator(seed: seed)
+        let raw = trainset.filter { !accepted.contains($0.id) }
+        var states: [String: PredictorState] = [:]
+        for predictor in program.namedPredictors {
+            var state = predictor.state
+            let augmented = Array(bootstrapped[predictor.name, default: []].prefix(maxBootstrappedDemos))
+            let inputs = state.signature.inputNames
+            let labeled = generator.sample(raw, count: max(0, maxLabeledDemos - augmented.count)).map { example in
+                Example(example.values, inputKeys: inputs.filter { example.values[$0] != nil })
+            }
+            state.demos = augmented + labeled
+            states[predictor.name] = state
+        }
+        return try program.withPredictorStates(states)
+    }
+
+    /// Runs the teacher on `examples` in order with traces; returns the accepted ones with their traces, in
+    /// dataset order, stopping the intake once enough are accepted.
+    private func bootstrapRound(
+        _ teacher: Graph, examples: [Example], round: Int, have: Int
+    ) async throws -> [(Example, [TraceEntry])] {
+        let stages = teacher.stages.map { stage -> Stage in
+            var copy = stage
+            copy.concurrency = min(stage.concurrency, concurrency)
+            return copy
+        }
+        let graph = try Graph(stages: stages, outputs: teacher.outputs)
+        let intake = IntakeValve()
+        let stream = SkippingExamples(base: ExampleList(examples), skip: [], intake: intake)
+        var acceptedTraces: [(Example, [TraceEntry])] = []
+        let scheduler = Scheduler(graph: graph, configuration: .init(ordered: true, captureTraces: true))
+        try await LMContext.$excludesMatchingDemos.withValue(true) {
+            try await LMContext.$rolloutID.withValue(round == 0 ? nil : round) {
+                _ = try await scheduler.run(stream) { result in
+                    guard result.error == nil, have + acceptedTraces.count < maxBootstrappedDemos else { return }
+                    let score = try await metric.score(result.example, Prediction(result.outputs))
+                    guard metricThreshold.map({ score >= $0 }) ?? (score > 0) else { return }
+                    acceptedTraces.append((result.example, result.trace))
+                    if have + acceptedTraces.count >= maxBootstrappedDemos { intake.close() }
+                }
+            }
+        }
+        return acceptedTraces
+    }
+}
