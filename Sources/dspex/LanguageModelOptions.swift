@@ -77,6 +77,8 @@ struct LanguageModelOptions: ParsableArguments {
             configuration.latency = .fixed(milliseconds: simLatencyMs)
             configuration.seed = simSeed
             configuration.logger.logLevel = .warning
+            // The in-process simulator keeps only a short request log, so memory stays flat on large datasets.
+            configuration.requestLogLimit = 1_000
             if simFailRate > 0 {
                 configuration.faults = FaultInjection(
                     rate: simFailRate,

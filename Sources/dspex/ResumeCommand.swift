@@ -23,7 +23,7 @@ struct ResumeCommand: AsyncParsableCommand {
             let config = try Value(json: record.config)
             return (config["arguments"]?.arrayValue ?? []).compactMap(\.stringValue)
         }
-        var command = try EvalCommand.parse(
+        let command = try EvalCommand.parse(
             arguments + ["--resume", name] + (storeOptions.store.map { ["--store", $0] } ?? []))
         try await command.run()
     }
