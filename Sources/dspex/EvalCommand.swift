@@ -77,16 +77,20 @@ struct EvalCommand: AsyncParsableCommand {
             let cache = model.noCache ? nil : PersistentLMCache(store: store)
             let outcome: Result<EvaluationResult, any Error>
             do {
-              outcome = .success(try await Interrupts.cancellingOnSignal { [model, maxCalls, maxTokens, concurrency] in
-                try await model.withLanguageModel(file: spec.lm, cache: cache) { lm in
-                    let budgeted: any LanguageModel =
-                        maxCalls == nil && maxTokens == nil ? lm : BudgetedLM(lm, maxCalls: maxCalls, maxTokens: maxTokens)
-                    let graph = try spec.makeGraph(lm: budgeted, concurrency: concurrency)
-                    return try await evaluate.evaluate(graph, on: rows, total: total, run: identity) { progress.update($0) }
-                }
-              })
+                outcome = .success(
+                    try await Interrupts.cancellingOnSignal { [model, maxCalls, maxTokens, concurrency] in
+                        try await model.withLanguageModel(file: spec.lm, cache: cache) { lm in
+                            let budgeted: any LanguageModel =
+                                maxCalls == nil && maxTokens == nil
+                                ? lm : BudgetedLM(lm, maxCalls: maxCalls, maxTokens: maxTokens)
+                            let graph = try spec.makeGraph(lm: budgeted, concurrency: concurrency)
+                            return try await evaluate.evaluate(graph, on: rows, total: total, run: identity) {
+                                progress.update($0)
+                            }
+                        }
+                    })
             } catch {
-              outcome = .failure(error)
+                outcome = .failure(error)
             }
             try await cache?.flush()
             let result = try outcome.get()
@@ -109,8 +113,10 @@ struct EvalCommand: AsyncParsableCommand {
         let name = metric ?? spec.metric?.name ?? "exact_match"
         let field = metricField ?? spec.metric?.field ?? spec.outputs.first?.name ?? "answer"
         let label = metricField == nil ? spec.metric?.label : nil
-        return (try Metric.named(name, field: field, label: label),
-            ["name": .string(name), "field": .string(field), "label": label.map(Value.string) ?? .null])
+        return (
+            try Metric.named(name, field: field, label: label),
+            ["name": .string(name), "field": .string(field), "label": label.map(Value.string) ?? .null]
+        )
     }
 
     private func defaultRunName(_ spec: PipelineSpec) -> String {

@@ -21,10 +21,9 @@ struct ExportCommand: AsyncParsableCommand {
     func run() async throws {
         try await CommandFailure.reporting {
             let store = try storeOptions.open()
-            guard let record = try store.run(named: name), let id = record.id else {
-                throw EvaluateError(code: .unknownRun, message: "there is no run named '\(name)'; see `dspex runs`")
-            }
-            var text = format == .csv ? "id,score,error,outputs,lm_calls,cached_calls,prompt_tokens,completion_tokens\n" : ""
+            let (_, id) = try storeOptions.requireRun(name, in: store)
+            var text =
+                format == .csv ? "id,score,error,outputs,lm_calls,cached_calls,prompt_tokens,completion_tokens\n" : ""
             try store.forEachResult(runID: id) { result in
                 if format == .jsonl {
                     text += result.value.jsonString() + "\n"

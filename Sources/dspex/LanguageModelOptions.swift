@@ -63,7 +63,8 @@ struct LanguageModelOptions: ParsableArguments {
     func withLanguageModel<R: Sendable>(
         file: LMSpec? = nil, cache: (any LMCache)? = nil, _ body: (OpenAICompatibleLM) async throws -> R
     ) async throws -> R {
-        let fileWantsSimulator = file.map { ($0.model == "sim" || $0.model == "dspex-sim") && $0.baseURL == nil } ?? true
+        let fileWantsSimulator =
+            file.map { ($0.model == "sim" || $0.model == "dspex-sim") && $0.baseURL == nil } ?? true
         let lm = self.lm ?? (fileWantsSimulator ? "sim" : file?.model ?? "sim")
         let settings = ClientSettings(
             apiKeyEnv: apiKeyEnv ?? file?.apiKeyEnvironmentVariable ?? "OPENAI_API_KEY",

@@ -44,7 +44,9 @@ final class ProgressDisplay: Sendable {
         if let total = progress.total, total > 0 {
             if barWidth > 0 {
                 let filled = min(barWidth, barWidth * progress.done / total)
-                parts.append("[" + String(repeating: "█", count: filled) + String(repeating: "·", count: barWidth - filled) + "]")
+                parts.append(
+                    "[" + String(repeating: "█", count: filled) + String(repeating: "·", count: barWidth - filled) + "]"
+                )
             }
             parts.append("\(progress.done)/\(total)")
         } else {

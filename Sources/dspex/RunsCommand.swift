@@ -22,7 +22,9 @@ struct RunsCommand: AsyncParsableCommand {
                 print("no runs in \(storeOptions.path)")
                 return
             }
-            print("NAME".padding(toLength: 32, withPad: " ", startingAt: 0) + "KIND     STATUS     SCORE    EXAMPLES  ERRORS")
+            print(
+                "NAME".padding(toLength: 32, withPad: " ", startingAt: 0)
+                    + "KIND     STATUS     SCORE    EXAMPLES  ERRORS")
             for record in records {
                 let totals = record.storedTotals
                 let score = totals.map { String(format: "%6.2f%%", $0.score * 100) } ?? "      -"

@@ -21,9 +21,7 @@ struct ShowCommand: AsyncParsableCommand {
     func run() async throws {
         try await CommandFailure.reporting {
             let store = try storeOptions.open()
-            guard let record = try store.run(named: name), let id = record.id else {
-                throw EvaluateError(code: .unknownRun, message: "there is no run named '\(name)'; see `dspex runs`")
-            }
+            let (record, id) = try storeOptions.requireRun(name, in: store)
             let worstResults = try store.worstResults(runID: id, limit: worst)
             if json {
                 guard case .object(var object) = record.summaryValue else { return }

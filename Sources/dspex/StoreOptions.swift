@@ -11,3 +11,14 @@ struct StoreOptions: ParsableArguments {
 
     func open() throws -> Store { try Store(path: path) }
 }
+
+extension StoreOptions {
+    /// The stored run called `name` and its id, or a clear error.
+    func requireRun(_ name: String, in store: Store) throws -> (RunRecord, Int64) {
+        guard let record = try store.run(named: name), let id = record.id else {
+            throw EvaluateError(
+                code: .unknownRun, message: "there is no run named '\(name)' in \(path); see `dspex runs`")
+        }
+        return (record, id)
+    }
+}

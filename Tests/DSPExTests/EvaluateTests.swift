@@ -9,7 +9,8 @@ struct EvaluateTests {
     /// "What is A + B?" devset of `count` examples.
     static func devset(_ count: Int) -> [Example] {
         (0..<count).map { index in
-            Example(["question": .string("What is \(index) + 1?"), "answer": .int(index + 1)], inputKeys: ["question"],
+            Example(
+                ["question": .string("What is \(index) + 1?"), "answer": .int(index + 1)], inputKeys: ["question"],
                 id: "ex\(index)")
         }
     }
@@ -18,19 +19,26 @@ struct EvaluateTests {
     static func halfRightLM() -> ScriptedLM {
         ScriptedLM { request in
             let user = request.messages.last?.content ?? ""
-            let number = Int(user.components(separatedBy: "What is ").last?.components(separatedBy: " +").first ?? "") ?? 0
+            let number =
+                Int(user.components(separatedBy: "What is ").last?.components(separatedBy: " +").first ?? "") ?? 0
             let answer = number % 2 == 0 ? number + 1 : number + 2
             return "[[ ## answer ## ]]\n\(answer)\n\n[[ ## completed ## ]]"
         }
     }
 
     static func run(_ name: String, resume: Bool = false) -> Evaluate.Run {
-        Evaluate.Run(name: name, pipeline: "test", programHash: "p1", datasetHash: "d1", config: ["metric": "em"], resume: resume)
+        Evaluate.Run(
+            name: name, pipeline: "test", programHash: "p1", datasetHash: "d1", config: ["metric": "em"], resume: resume
+        )
     }
 
     static func graph(_ lm: any LanguageModel) throws -> Graph {
         try Graph(
-            stages: [Stage("solve", try Predict("question -> answer: int", lm: lm), inputs: ["question": .input(field: "question")])],
+            stages: [
+                Stage(
+                    "solve", try Predict("question -> answer: int", lm: lm),
+                    inputs: ["question": .input(field: "question")])
+            ],
             outputs: ["answer": .stage(id: "solve", field: "answer")])
     }
 
@@ -51,10 +59,12 @@ struct EvaluateTests {
         let lm = ScriptedLM { request in
             let user = request.messages.last?.content ?? ""
             if user.contains("What is 3 + 1?") { return "garbage" }
-            let number = Int(user.components(separatedBy: "What is ").last?.components(separatedBy: " +").first ?? "") ?? 0
+            let number =
+                Int(user.components(separatedBy: "What is ").last?.components(separatedBy: " +").first ?? "") ?? 0
             return "[[ ## answer ## ]]\n\(number + 1)\n\n[[ ## completed ## ]]"
         }
-        let result = try await Evaluate(devset: Self.devset(5), metric: .exactMatch())(try Predict("question -> answer: int", lm: lm))
+        let result = try await Evaluate(devset: Self.devset(5), metric: .exactMatch())(
+            try Predict("question -> answer: int", lm: lm))
         #expect(result.examples == 5)
         #expect(result.errors == 1)
         #expect(result.score == 0.8)
@@ -66,7 +76,8 @@ struct EvaluateTests {
         defer { try? store.remove() }
         let lm = Self.halfRightLM()
         let evaluate = Evaluate(metric: .exactMatch(), store: store)
-        let first = try await evaluate.evaluate(try Self.graph(lm), on: ExampleList(Self.devset(10)), run: Self.run("r"))
+        let first = try await evaluate.evaluate(
+            try Self.graph(lm), on: ExampleList(Self.devset(10)), run: Self.run("r"))
         #expect(first.examples == 10)
         #expect(lm.requests.count == 10)
         let resumed = try await evaluate.evaluate(

@@ -264,8 +264,8 @@ import Testing
 
     @Test("a judge signature without a verdict output or with an unknown input is rejected")
     func judgedInvalid() throws {
-        #expect(throws: MetricError.self) { try Metric.judged(by: "question, answer -> explanation") }
-        let error = #expect(throws: MetricError.self) {
+        #expect(throws: EvaluateError.self) { try Metric.judged(by: "question, answer -> explanation") }
+        let error = #expect(throws: EvaluateError.self) {
             try Metric.judged(by: "question, answer -> correct: bool", inputs: ["gold": .example("answer")])
         }
         #expect(error?.code == .invalidJudge)
@@ -298,7 +298,7 @@ import Testing
 
     @Test("an unknown metric name throws an error listing the known names")
     func namedUnknown() {
-        let error = #expect(throws: MetricError.self) { try Metric.named("accuracy", field: nil, label: nil) }
+        let error = #expect(throws: EvaluateError.self) { try Metric.named("accuracy", field: nil, label: nil) }
         #expect(error?.code == .unknownMetric)
         for name in Metric.knownNames { #expect(error?.description.contains(name) == true) }
         #expect(error?.description.contains("'accuracy'") == true)

@@ -81,9 +81,12 @@ struct SchedulerTests {
     static func diamond(_ lm: EngineTestLM, concurrency: Int = 4) throws -> Graph {
         try Graph(
             stages: [
-                Stage("solve", try Predict("question -> answer", lm: lm), inputs: ["question": .input(field: "question")],
+                Stage(
+                    "solve", try Predict("question -> answer", lm: lm), inputs: ["question": .input(field: "question")],
                     concurrency: concurrency),
-                Stage("explain", try Predict("question -> method", lm: lm), inputs: ["question": .input(field: "question")],
+                Stage(
+                    "explain", try Predict("question -> method", lm: lm),
+                    inputs: ["question": .input(field: "question")],
                     concurrency: concurrency),
                 Stage(
                     "check", try Predict("question, answer, method -> verdict", lm: lm),
@@ -99,7 +102,9 @@ struct SchedulerTests {
     func fanOutFanIn() async throws {
         let lm = EngineTestLM()
         var results: [ExampleResult] = []
-        let summary = try await Scheduler(graph: try Self.diamond(lm)).run(ExampleStream(count: 50)) { results.append($0) }
+        let summary = try await Scheduler(graph: try Self.diamond(lm)).run(ExampleStream(count: 50)) {
+            results.append($0)
+        }
         #expect(summary.examples == 50)
         #expect(summary.errors == 0)
         #expect(summary.lmCalls == 150)
@@ -134,9 +139,15 @@ struct SchedulerTests {
         let failing = Set((0..<100).filter { $0 % 2 == 0 }.map { "q\($0)" })
         let lm = EngineTestLM(failing: failing)
         let graph = try Graph(
-            stages: [Stage("solve", try Predict("question -> answer", lm: lm), inputs: ["question": .input(field: "question")], concurrency: 2)],
+            stages: [
+                Stage(
+                    "solve", try Predict("question -> answer", lm: lm), inputs: ["question": .input(field: "question")],
+                    concurrency: 2)
+            ],
             outputs: ["answer": .stage(id: "solve", field: "answer")])
-        let summary = try await Scheduler(graph: graph, configuration: .init(maxErrors: 3)).run(ExampleStream(count: 100)) { _ in }
+        let summary = try await Scheduler(graph: graph, configuration: .init(maxErrors: 3)).run(
+            ExampleStream(count: 100)
+        ) { _ in }
         #expect(summary.stopReason == .maxErrors)
         #expect(summary.errors == 4)
         #expect(summary.examples < 100)
@@ -190,7 +201,9 @@ struct SchedulerTests {
         let lm = EngineTestLM(delay: .milliseconds(20))
         let graph = try Graph(
             stages: [
-                Stage("a", try Predict("question -> x", lm: lm), inputs: ["question": .input(field: "question")], concurrency: 10),
+                Stage(
+                    "a", try Predict("question -> x", lm: lm), inputs: ["question": .input(field: "question")],
+                    concurrency: 10),
                 Stage("b", try Predict("x -> y", lm: lm), inputs: ["x": .stage(id: "a", field: "x")], concurrency: 10),
                 Stage("c", try Predict("y -> z", lm: lm), inputs: ["y": .stage(id: "b", field: "y")], concurrency: 10),
             ],
@@ -269,7 +282,8 @@ struct GraphCase: Sendable, CustomTestStringConvertible {
                 ], outputs: [:])
         },
         GraphCase(name: "unknown stage", code: .unknownStage, stage: "b", phrase: "'nope'") {
-            try Graph(stages: [Stage("b", predict("x -> y"), inputs: ["x": .stage(id: "nope", field: "x")])], outputs: [:])
+            try Graph(
+                stages: [Stage("b", predict("x -> y"), inputs: ["x": .stage(id: "nope", field: "x")])], outputs: [:])
         },
         GraphCase(name: "unknown upstream field", code: .unknownField, stage: "b", phrase: "produces only x") {
             try Graph(
@@ -279,7 +293,9 @@ struct GraphCase: Sendable, CustomTestStringConvertible {
                 ], outputs: [:])
         },
         GraphCase(name: "binding not in signature", code: .unknownField, stage: "a", phrase: "not an input") {
-            try Graph(stages: [Stage("a", predict("q -> x"), inputs: ["q": .input(field: "q"), "r": .input(field: "r")])], outputs: [:])
+            try Graph(
+                stages: [Stage("a", predict("q -> x"), inputs: ["q": .input(field: "q"), "r": .input(field: "r")])],
+                outputs: [:])
         },
         GraphCase(name: "unbound input", code: .unboundInput, stage: "a", phrase: "no source for its input 'r'") {
             try Graph(stages: [Stage("a", predict("q, r -> x"), inputs: ["q": .input(field: "q")])], outputs: [:])

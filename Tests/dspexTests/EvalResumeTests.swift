@@ -42,7 +42,8 @@ struct EvalResumeTests {
         try await withSimulatedLM(simulator) { _, server in
             // The uninterrupted reference run.
             let referenceStore = Self.temporaryStore()
-            let reference = try await CLIProcess.run(Self.evalArguments(baseURL: server.baseURL, store: referenceStore, run: "ref"))
+            let reference = try await CLIProcess.run(
+                Self.evalArguments(baseURL: server.baseURL, store: referenceStore, run: "ref"))
             #expect(reference.status == 0, "\(reference.stderr)")
             let expected = try Value(json: reference.stdout)
             #expect(expected["examples"] == 200)
@@ -79,7 +80,8 @@ struct EvalResumeTests {
             // No request after the kill was for an example whose result was already stored.
             let questions = try Self.questionIDs()
             for record in server.recentRequests() {
-                let question = record.userMessage.components(separatedBy: "[[ ## question ## ]]\n").last?
+                let question =
+                    record.userMessage.components(separatedBy: "[[ ## question ## ]]\n").last?
                     .components(separatedBy: "\n").first ?? ""
                 if let id = questions[question] { #expect(!beforeResume.contains(id), "re-requested \(id)") }
             }
@@ -91,7 +93,8 @@ struct EvalResumeTests {
     func mismatchedResumeIsRefused() async throws {
         try await withSimulatedLM { _, server in
             let store = Self.temporaryStore()
-            let first = try await CLIProcess.run(Self.evalArguments(baseURL: server.baseURL, store: store, run: "r1") + ["--limit", "5"])
+            let first = try await CLIProcess.run(
+                Self.evalArguments(baseURL: server.baseURL, store: store, run: "r1") + ["--limit", "5"])
             #expect(first.status == 0, "\(first.stderr)")
             var arguments = Self.evalArguments(baseURL: server.baseURL, store: store, run: "r1")
             arguments[1] = RunCommandTests.path("pipelines/arithmetic_cot.yaml")
@@ -109,11 +112,13 @@ struct EvalResumeTests {
     func cacheAcrossProcesses() async throws {
         try await withSimulatedLM { _, server in
             let store = Self.temporaryStore()
-            let first = try await CLIProcess.run(Self.evalArguments(baseURL: server.baseURL, store: store, run: "c1") + ["--limit", "20"])
+            let first = try await CLIProcess.run(
+                Self.evalArguments(baseURL: server.baseURL, store: store, run: "c1") + ["--limit", "20"])
             #expect(first.status == 0, "\(first.stderr)")
             #expect(try Value(json: first.stdout)["lm_calls"] == 20)
             server.reset()
-            let second = try await CLIProcess.run(Self.evalArguments(baseURL: server.baseURL, store: store, run: "c2") + ["--limit", "20"])
+            let second = try await CLIProcess.run(
+                Self.evalArguments(baseURL: server.baseURL, store: store, run: "c2") + ["--limit", "20"])
             #expect(second.status == 0, "\(second.stderr)")
             let result = try Value(json: second.stdout)
             #expect(result["lm_calls"] == 0)
@@ -130,7 +135,9 @@ struct EvalResumeTests {
         try await withSimulatedLM { _, server in
             let store = Self.temporaryStore()
             let stopped = try await CLIProcess.run(
-                Self.evalArguments(baseURL: server.baseURL, store: store, run: "b1") + ["--limit", "40", "--max-calls", "10"])
+                Self.evalArguments(baseURL: server.baseURL, store: store, run: "b1") + [
+                    "--limit", "40", "--max-calls", "10",
+                ])
             #expect(stopped.status == 3, "\(stopped.stderr)")
             #expect(stopped.stderr.contains("dspex resume b1"))
             let partial = try Self.storedIDs(store, run: "b1")

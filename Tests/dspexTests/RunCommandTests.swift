@@ -93,7 +93,9 @@ struct RunCommandTests {
 
     @Test("a missing dataset file is a clear error")
     func missingDataset() async throws {
-        let output = try await CLIProcess.run(["run", Self.path("pipelines/arithmetic.yaml"), "--data", "/nonexistent/x.jsonl"])
+        let output = try await CLIProcess.run([
+            "run", Self.path("pipelines/arithmetic.yaml"), "--data", "/nonexistent/x.jsonl",
+        ])
         #expect(output.status == 1)
         #expect(output.stderr.contains("/nonexistent/x.jsonl"))
     }

@@ -118,7 +118,8 @@ final class SchedulerRun: Sendable {
             }
             if work.failure == nil {
                 for (field, source) in stage.inputs {
-                    let origin = source.stageID.flatMap { id in graph.stages.firstIndex { $0.id == id } }
+                    let origin =
+                        source.stageID.flatMap { id in graph.stages.firstIndex { $0.id == id } }
                         ?? Self.datasetOrigin
                     if let value = available[origin]?[source.field] {
                         work.inputs[field] = value

@@ -45,7 +45,9 @@ public struct Evaluate: Sendable {
         public var resume: Bool
 
         /// Creates a run identity.
-        public init(name: String, pipeline: String, programHash: String, datasetHash: String, config: Value, resume: Bool) {
+        public init(
+            name: String, pipeline: String, programHash: String, datasetHash: String, config: Value, resume: Bool
+        ) {
             self.name = name
             self.pipeline = pipeline
             self.programHash = programHash
@@ -194,5 +196,9 @@ struct ScoredResult: Sendable {
 /// A thread-safe counter.
 final class AtomicCounter: Sendable {
     private let value = Mutex(0)
-    func incrementAndGet() -> Int { value.withLock { $0 += 1; return $0 } }
+    func incrementAndGet() -> Int {
+        value.withLock {
+            $0 += 1; return $0
+        }
+    }
 }

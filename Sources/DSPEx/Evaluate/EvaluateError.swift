@@ -1,5 +1,5 @@
-/// An evaluation that cannot start or resume: an existing run name, a changed pipeline or dataset
-/// under the same run name, an unknown run.
+/// An evaluation that cannot start, resume or score: an existing run name, a changed pipeline or dataset
+/// under the same run name, an unknown run, an unknown metric, or an LM judge that cannot give a verdict.
 public struct EvaluateError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What went wrong.
     public struct Code: Sendable, Hashable, CustomStringConvertible {
@@ -11,6 +11,12 @@ public struct EvaluateError: Error, Sendable, Hashable, CustomStringConvertible 
         public static let unknownRun = Code(name: "unknown_run")
         /// The run was started with another pipeline, dataset or metric.
         public static let mismatch = Code(name: "mismatch")
+        /// No built-in metric has that name.
+        public static let unknownMetric = Code(name: "unknown_metric")
+        /// A judge's signature or input mapping cannot produce a score.
+        public static let invalidJudge = Code(name: "invalid_judge")
+        /// The judge replied, but its verdict was not a usable value.
+        public static let unreadableVerdict = Code(name: "unreadable_verdict")
     }
 
     /// What went wrong.

@@ -40,7 +40,8 @@ struct EvaluationCheckpoint {
             if let savedMetric, let metric = run.config["metric"], savedMetric != metric {
                 throw EvaluateError(
                     code: .mismatch,
-                    message: "run '\(run.name)' was scored with metric \(savedMetric.plainText), not \(metric.plainText)")
+                    message:
+                        "run '\(run.name)' was scored with metric \(savedMetric.plainText), not \(metric.plainText)")
             }
             guard let id = existing.id else { preconditionFailure("a stored run always has an id") }
             runID = id

@@ -32,8 +32,8 @@ extension Metric {
     ///   - lm: The judge's language model; `nil` uses the one set with ``withLM(_:adapter:_:)``
     ///     when the metric runs.
     ///   - inputs: Where each judge input comes from, keyed by the judge's input field names.
-    /// - Throws: ``SignatureError`` for a malformed signature; ``MetricError`` with code
-    ///   ``MetricError/Code/invalidJudge`` when `inputs` names a field the signature lacks or the
+    /// - Throws: ``SignatureError`` for a malformed signature; ``EvaluateError`` with code
+    ///   ``EvaluateError/Code/invalidJudge`` when `inputs` names a field the signature lacks or the
     ///   signature has no usable verdict output.
     public static func judged(
         by signature: String, instructions: String? = nil, lm: (any LanguageModel)? = nil,
@@ -42,7 +42,7 @@ extension Metric {
         let judge = try Predict(signature, instructions: instructions, lm: lm)
         let parsed = judge.signature
         if let unknown = inputs.keys.sorted().first(where: { !parsed.inputNames.contains($0) }) {
-            throw MetricError(
+            throw EvaluateError(
                 code: .invalidJudge,
                 message: "judge input '\(unknown)' is not an input of '\(parsed.shortDescription)'; its inputs are "
                     + parsed.inputNames.joined(separator: ", "))
@@ -78,7 +78,7 @@ private struct Verdict: Sendable {
     let field: String
     let isBool: Bool
 
-    init(_ signature: Signature) throws(MetricError) {
+    init(_ signature: Signature) throws(EvaluateError) {
         if let score = signature.outputs.first(where: { $0.name == "score" }),
             [.int, .double].contains(score.type.unwrapped)
         {
@@ -88,17 +88,17 @@ private struct Verdict: Sendable {
             field = bool.name
             isBool = true
         } else {
-            throw MetricError(
+            throw EvaluateError(
                 code: .invalidJudge,
                 message: "judge signature '\(signature)' has no bool output and no int or float output named 'score'")
         }
     }
 
-    func score(_ prediction: Prediction) throws(MetricError) -> Double {
+    func score(_ prediction: Prediction) throws(EvaluateError) -> Double {
         let value = prediction[field] ?? .null
         if isBool, let bool = value.boolValue { return bool ? 1 : 0 }
         if !isBool, let number = value.doubleValue, !number.isNaN { return min(1, max(0, number)) }
-        throw MetricError(
+        throw EvaluateError(
             code: .unreadableVerdict, message: "the judge's '\(field)' was \(value.plainText), not a verdict")
     }
 }

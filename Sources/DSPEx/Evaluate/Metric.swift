@@ -67,8 +67,8 @@ extension Metric {
     ///   - name: The metric's name or alias.
     ///   - field: The prediction field to score; `nil` means `answer`.
     ///   - label: The example field holding the expected value; `nil` means the same name as `field`.
-    /// - Throws: ``MetricError`` with code ``MetricError/Code/unknownMetric`` listing the known names.
-    public static func named(_ name: String, field: String?, label: String?) throws(MetricError) -> Metric {
+    /// - Throws: ``EvaluateError`` with code ``EvaluateError/Code/unknownMetric`` listing the known names.
+    public static func named(_ name: String, field: String?, label: String?) throws(EvaluateError) -> Metric {
         let field = field ?? "answer"
         switch name {
         case "exact_match", "em", "exact": return .exactMatch(field: field, label: label)
@@ -76,7 +76,7 @@ extension Metric {
         case "contains": return .contains(field: field, label: label)
         case "numeric": return .numeric(field: field, label: label)
         default:
-            throw MetricError(
+            throw EvaluateError(
                 code: .unknownMetric,
                 message: "unknown metric '\(name)'; the known metrics are "
                     + "exact_match (also em, exact), f1, contains and numeric")

@@ -15,7 +15,8 @@ public final class RateLimiter: Sendable {
         public var sleep: @Sendable (Duration) async throws -> Void
 
         /// Creates a timing source.
-        public init(now: @escaping @Sendable () -> Duration, sleep: @escaping @Sendable (Duration) async throws -> Void) {
+        public init(now: @escaping @Sendable () -> Duration, sleep: @escaping @Sendable (Duration) async throws -> Void)
+        {
             self.now = now
             self.sleep = sleep
         }
