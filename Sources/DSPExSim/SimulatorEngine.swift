@@ -28,7 +28,8 @@ final class SimulatorEngine: Sendable {
     }
 
     /// The response to one request.
-    func respond(method: HTTPMethod, uri: String, body: ByteBuffer?, authorization: String? = nil) -> SimulatorResponse {
+    func respond(method: HTTPMethod, uri: String, body: ByteBuffer?, authorization: String? = nil) -> SimulatorResponse
+    {
         let path = uri.firstIndex(of: "?").map { String(uri[..<$0]) } ?? uri
         switch path {
         case "/v1/chat/completions", "/chat/completions":

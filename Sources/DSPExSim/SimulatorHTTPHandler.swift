@@ -69,7 +69,8 @@ final class SimulatorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
                 return
             }
             let response = self.engine.respond(
-                method: head.method, uri: head.uri, body: body, authorization: head.headers.first(name: "authorization"))
+                method: head.method, uri: head.uri, body: body, authorization: head.headers.first(name: "authorization")
+            )
             let keepAlive = head.isKeepAlive
             if response.delayNanoseconds > 0 {
                 self.pending = context.eventLoop.assumeIsolated().scheduleTask(
