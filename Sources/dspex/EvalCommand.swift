@@ -60,7 +60,7 @@ struct EvalCommand: AsyncParsableCommand {
         try await CommandFailure.reporting {
             let spec = try PipelineFile.load(path: pipeline)
             _ = try spec.makeGraph(lm: nil, concurrency: concurrency)
-            let (metric, metricConfig) = try resolveMetric(spec)
+            let (makeMetric, metricConfig) = try resolveMetric(spec)
             let rows = dataOptions.dataset(for: spec)
             let datasetHash = try Dataset(url: URL(fileURLWithPath: dataOptions.data)).contentHash()
             let store = try storeOptions.open()
@@ -71,19 +71,20 @@ struct EvalCommand: AsyncParsableCommand {
                 resume: resume != nil)
             let total = dataOptions.estimatedRowCount()
             let progress = ProgressDisplay(enabled: !json)
-            let evaluate = Evaluate(
-                metric: metric, store: store,
-                configuration: .init(scheduler: .init(maxErrors: maxErrors)))
+            let metricName = metricConfig["name"]?.stringValue ?? "metric"
             let cache = model.noCache ? nil : PersistentLMCache(store: store)
             let outcome: Result<EvaluationResult, any Error>
             do {
                 outcome = .success(
-                    try await Interrupts.cancellingOnSignal { [model, maxCalls, maxTokens, concurrency] in
+                    try await Interrupts.cancellingOnSignal { [model, maxCalls, maxTokens, concurrency, maxErrors] in
                         try await model.withLanguageModel(file: spec.lm, cache: cache) { lm in
                             let budgeted: any LanguageModel =
                                 maxCalls == nil && maxTokens == nil
                                 ? lm : BudgetedLM(lm, maxCalls: maxCalls, maxTokens: maxTokens)
                             let graph = try spec.makeGraph(lm: budgeted, concurrency: concurrency)
+                            let evaluate = Evaluate(
+                                metric: try makeMetric(budgeted), store: store,
+                                configuration: .init(scheduler: .init(maxErrors: maxErrors)))
                             return try await evaluate.evaluate(graph, on: rows, total: total, run: identity) {
                                 progress.update($0)
                             }
@@ -98,7 +99,7 @@ struct EvalCommand: AsyncParsableCommand {
             if json {
                 print(result.json.jsonString(.pretty(indent: 2)))
             } else {
-                print(SummaryTable.render(result, metric: metric.name, skipped: rows.skippedRowCount))
+                print(SummaryTable.render(result, metric: metricName, skipped: rows.skippedRowCount))
             }
             if let reason = result.stopReason {
                 Console.error("stopped (\(reason)); resume with: dspex resume \(name)" + storeSuffix)
@@ -109,14 +110,33 @@ struct EvalCommand: AsyncParsableCommand {
 
     private var storeSuffix: String { storeOptions.store.map { " --store \($0)" } ?? "" }
 
-    private func resolveMetric(_ spec: PipelineSpec) throws -> (Metric, Value) {
+    /// The metric, made once the model is known (an LM judge uses the run's model), and its description for the
+    /// run's config (so a resume with another metric is refused).
+    private func resolveMetric(_ spec: PipelineSpec) throws -> (@Sendable (any LanguageModel) throws -> Metric, Value) {
         let name = metric ?? spec.metric?.name ?? "exact_match"
         let field = metricField ?? spec.metric?.field ?? spec.outputs.first?.name ?? "answer"
         let label = metricField == nil ? spec.metric?.label : nil
-        return (
-            try Metric.named(name, field: field, label: label),
-            ["name": .string(name), "field": .string(field), "label": label.map(Value.string) ?? .null]
-        )
+        var description: Value = [
+            "name": .string(name), "field": .string(field), "label": label.map(Value.string) ?? .null,
+        ]
+        if let judge = spec.metric, judge.isJudged, metric == nil || metric == judge.name,
+            let signature = judge.signature
+        {
+            description = ["name": .string(name), "signature": .string(signature)]
+            let instructions = judge.instructions
+            var inputs: [String: MetricInput] = [:]
+            for (input, source) in judge.inputs {
+                let parts = source.split(separator: ".", maxSplits: 1).map(String.init)
+                inputs[input] = parts.first == "example" ? .example(parts[1]) : .prediction(parts[1])
+            }
+            let mapping = inputs
+            return (
+                { lm in try Metric.judged(by: signature, instructions: instructions, lm: lm, inputs: mapping) },
+                description
+            )
+        }
+        let resolved = try Metric.named(name, field: field, label: label)
+        return ({ _ in resolved }, description)
     }
 
     private func defaultRunName(_ spec: PipelineSpec) -> String {

@@ -179,13 +179,25 @@ struct ScoredResult: Sendable {
     var score: Double
     var metricError: String?
 
+    /// Scores a result; calls the metric makes (an LM judge) are added to the result's usage.
     static func score(_ result: ExampleResult, with metric: Metric) async -> ScoredResult {
         guard result.error == nil else { return ScoredResult(result: result, score: 0, metricError: nil) }
-        do {
-            let prediction = Prediction(result.outputs, usage: result.usage)
-            return ScoredResult(result: result, score: try await metric.score(result.example, prediction))
-        } catch {
-            return ScoredResult(result: result, score: 0, metricError: "metric \(metric.name): \(error)")
+        let prediction = Prediction(result.outputs, usage: result.usage)
+        let (outcome, judgeUsage) = await UsageCollector.collect { () async -> Result<Double, any Error> in
+            do {
+                return .success(try await metric.score(result.example, prediction))
+            } catch {
+                return .failure(error)
+            }
+        }
+        var counted = result
+        counted.usage.lmCalls += judgeUsage.lmCalls
+        counted.usage.cachedCalls += judgeUsage.cachedCalls
+        counted.usage.tokens = counted.usage.tokens + judgeUsage.tokens
+        switch outcome {
+        case .success(let score): return ScoredResult(result: counted, score: score)
+        case .failure(let error):
+            return ScoredResult(result: counted, score: 0, metricError: "metric \(metric.name): \(error)")
         }
     }
 

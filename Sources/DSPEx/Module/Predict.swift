@@ -78,6 +78,7 @@ public struct Predict<S: TypedSignature>: Module {
         let output = try await adapter.call(lm, options: options, signature: signature, demos: demos, inputs: inputs)
         var usage = output.usage
         usage.latency = ContinuousClock.now - started
+        UsageCollector.current?.add(usage)
         let prediction = Prediction(output.completions[0], completions: output.completions, usage: usage)
         Trace.current?.record(
             TraceEntry(predictor: name, signature: signature, inputs: inputs, outputs: prediction.outputs))

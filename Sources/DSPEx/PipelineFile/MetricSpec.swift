@@ -10,6 +10,16 @@
 ///   label: gold_answer   # the dataset field to compare with; defaults to `field`
 /// ```
 ///
+/// An LM-judged metric names a judge signature and, optionally, where each judge input comes from
+/// (`example.<field>` or `prediction.<field>`; unmapped inputs are looked up by name, prediction first):
+///
+/// ```yaml
+/// metric:
+///   name: judge
+///   signature: "question, gold_answer, predicted_answer -> correct: bool"
+///   inputs: {gold_answer: example.answer, predicted_answer: prediction.answer}
+/// ```
+///
 /// The name is any identifier here; the evaluator checks that it knows it.
 public struct MetricSpec: Sendable, Hashable {
     /// The metric's name, such as `exact_match`, `f1`, `contains` or `numeric`.
@@ -22,6 +32,15 @@ public struct MetricSpec: Sendable, Hashable {
     public var location: SourceLocation
     /// The place of the `field` value, if one is given.
     public var fieldLocation: SourceLocation?
+    /// The judge's signature, for an LM-judged metric.
+    public var signature: String?
+    /// The judge's instructions.
+    public var instructions: String?
+    /// Where each judge input comes from: `example.<field>` or `prediction.<field>`.
+    public var inputs: [String: String] = [:]
+
+    /// Whether this is an LM-judged metric.
+    public var isJudged: Bool { signature != nil }
 
     /// Creates a metric.
     public init(
