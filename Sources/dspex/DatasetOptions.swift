@@ -16,14 +16,24 @@ struct DatasetOptions: ParsableArguments {
     @Option(help: "The field holding each example's id (default: id; else the row number).")
     var idField: String = "id"
 
+    /// The dataset fields a pipeline reads (its `input.<field>` references), in order.
+    static func inputFields(of spec: PipelineSpec) -> [String] {
+        var fields: [String] = []
+        for stage in spec.stages {
+            for binding in stage.inputs {
+                if case .input(let field) = binding.source, !fields.contains(field) { fields.append(field) }
+            }
+        }
+        return fields
+    }
+
     /// The dataset, with the fields the pipeline reads from it as inputs and required fields.
     func dataset(for spec: PipelineSpec) -> DatasetRows {
-        var fields: [String] = []
+        let fields = Self.inputFields(of: spec)
         var required: [String] = []
         for stage in spec.stages {
             for binding in stage.inputs {
-                guard case .input(let field) = binding.source, !fields.contains(field) else { continue }
-                fields.append(field)
+                guard case .input(let field) = binding.source, !required.contains(field) else { continue }
                 let type = stage.signature.inputs.first { $0.name == binding.field }?.type
                 if type?.isOptional != true { required.append(field) }
             }

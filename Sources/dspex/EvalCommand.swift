@@ -45,6 +45,8 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: "Run every stage with this concurrency instead of the file's.")
     var concurrency: Int?
 
+    @OptionGroup var programOptions: ProgramOptions
+
     @OptionGroup var storeOptions: StoreOptions
 
     @OptionGroup var model: LanguageModelOptions
@@ -59,14 +61,15 @@ struct EvalCommand: AsyncParsableCommand {
     func run() async throws {
         try await CommandFailure.reporting {
             let spec = try PipelineFile.load(path: pipeline)
-            _ = try spec.makeGraph(lm: nil, concurrency: concurrency)
+            _ = try programOptions.apply(to: try spec.makeGraph(lm: nil, concurrency: concurrency))
             let (makeMetric, metricConfig) = try resolveMetric(spec)
             let rows = dataOptions.dataset(for: spec)
             let datasetHash = try Dataset(url: URL(fileURLWithPath: dataOptions.data)).contentHash()
             let store = try storeOptions.open()
             let name = resume ?? run ?? defaultRunName(spec)
             let identity = Evaluate.Run(
-                name: name, pipeline: pipeline, programHash: spec.contentHash, datasetHash: datasetHash,
+                name: name, pipeline: pipeline,
+                programHash: try programOptions.identity(pipelineHash: spec.contentHash), datasetHash: datasetHash,
                 config: ["metric": metricConfig, "arguments": .array(resumableArguments().map(Value.string))],
                 resume: resume != nil)
             let total = dataOptions.estimatedRowCount()
@@ -76,12 +79,14 @@ struct EvalCommand: AsyncParsableCommand {
             let outcome: Result<EvaluationResult, any Error>
             do {
                 outcome = .success(
-                    try await Interrupts.cancellingOnSignal { [model, maxCalls, maxTokens, concurrency, maxErrors] in
+                    try await Interrupts.cancellingOnSignal {
+                        [model, maxCalls, maxTokens, concurrency, maxErrors, programOptions] in
                         try await model.withLanguageModel(file: spec.lm, cache: cache) { lm in
                             let budgeted: any LanguageModel =
                                 maxCalls == nil && maxTokens == nil
                                 ? lm : BudgetedLM(lm, maxCalls: maxCalls, maxTokens: maxTokens)
-                            let graph = try spec.makeGraph(lm: budgeted, concurrency: concurrency)
+                            let graph = try programOptions.apply(
+                                to: try spec.makeGraph(lm: budgeted, concurrency: concurrency))
                             let evaluate = Evaluate(
                                 metric: try makeMetric(budgeted), store: store,
                                 configuration: .init(scheduler: .init(maxErrors: maxErrors)))

@@ -30,6 +30,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Stop cleanly after more than this many examples fail.")
     var maxErrors: Int?
 
+    @OptionGroup var programOptions: ProgramOptions
+
     @OptionGroup var model: LanguageModelOptions
 
     func validate() throws {
@@ -40,12 +42,13 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         try await CommandFailure.reporting {
             let spec = try PipelineFile.load(path: pipeline)
-            _ = try spec.makeGraph(lm: nil, concurrency: concurrency)  // report file errors before any work
+            _ = try programOptions.apply(to: try spec.makeGraph(lm: nil, concurrency: concurrency))  // errors before work
             let rows = dataOptions.dataset(for: spec)
             let writer = try ResultWriter(path: out)
-            let summary = try await Interrupts.cancellingOnSignal { [model, concurrency, maxErrors, ordered] in
+            let summary = try await Interrupts.cancellingOnSignal {
+                [model, concurrency, maxErrors, ordered, programOptions] in
                 try await model.withLanguageModel(file: spec.lm) { lm in
-                    let graph = try spec.makeGraph(lm: lm, concurrency: concurrency)
+                    let graph = try programOptions.apply(to: try spec.makeGraph(lm: lm, concurrency: concurrency))
                     let scheduler = Scheduler(
                         graph: graph, configuration: .init(maxErrors: maxErrors, ordered: ordered))
                     return try await scheduler.run(rows) { result in writer.write(result) }

@@ -1,0 +1,24 @@
+import ArgumentParser
+import Crypto
+import DSPEx
+import Foundation
+
+/// `--program FILE`: an optimized program (DSPy's JSON layout, from `dspex compile`) applied to the pipeline.
+struct ProgramOptions: ParsableArguments {
+    @Option(help: "An optimized program (JSON from `dspex compile`, or saved by DSPy) applied to the pipeline.")
+    var program: String?
+
+    /// The graph with the saved program's instructions and demos, or unchanged without `--program`.
+    func apply(to graph: Graph) throws -> Graph {
+        guard let program else { return graph }
+        return try graph.loading(from: URL(fileURLWithPath: program))
+    }
+
+    /// The identity of the program: the pipeline's hash, and the saved program's content when one is given.
+    func identity(pipelineHash: String) throws -> String {
+        guard let program else { return pipelineHash }
+        let data = try Data(contentsOf: URL(fileURLWithPath: program))
+        let digest = SHA256.hash(data: Data(pipelineHash.utf8) + data)
+        return digest.map { String(format: "%02x", $0) }.joined()
+    }
+}
