@@ -72,7 +72,7 @@ struct CompileCommand: AsyncParsableCommand {
                 }
                 let started = ContinuousClock.now
                 let optimized = try await optimizer.compile(program, trainset: train, valset: validationSet)
-                Console.error("compiled with \(optimizer) in \(ContinuousClock.now - started)")
+                Console.error("compiled with \(type(of: optimizer)) in \(ContinuousClock.now - started)")
                 if let validation = validationSet {
                     let after = try await Evaluate(metric: metric).evaluate(optimized, on: ExampleList(validation))
                     Console.line(String(format: "valset score after: %.2f%%", after.percentage))

@@ -42,7 +42,8 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         try await CommandFailure.reporting {
             let spec = try PipelineFile.load(path: pipeline)
-            _ = try programOptions.apply(to: try spec.makeGraph(lm: nil, concurrency: concurrency))  // errors before work
+            // Report problems in the files before any work.
+            _ = try programOptions.apply(to: try spec.makeGraph(lm: nil, concurrency: concurrency))
             let rows = dataOptions.dataset(for: spec)
             let writer = try ResultWriter(path: out)
             let summary = try await Interrupts.cancellingOnSignal {
