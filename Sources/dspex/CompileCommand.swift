@@ -8,7 +8,8 @@ struct CompileCommand: AsyncParsableCommand {
         commandName: "compile",
         abstract: "Optimize a pipeline's demos from a training set and write the program in DSPy's JSON layout.",
         discussion: """
-            Optimizers available now: labeled (LabeledFewShot), bootstrap (BootstrapFewShot). The result is written
+            Optimizers available now: labeled (LabeledFewShot), bootstrap (BootstrapFewShot), random-search
+            (BootstrapFewShotWithRandomSearch; scores candidates on --valset, else the trainset). The result is written
             with --out and used by `dspex run` and `dspex eval` with --program.
             Example:
               dspex compile pipelines/arithmetic.yaml --optimizer bootstrap --trainset data/arithmetic_train.jsonl \\
@@ -18,7 +19,7 @@ struct CompileCommand: AsyncParsableCommand {
     @Argument(help: "The pipeline file (YAML).")
     var pipeline: String
 
-    @Option(help: "labeled or bootstrap.")
+    @Option(help: "labeled, bootstrap or random-search.")
     var optimizer: OptimizerChoice = .bootstrap
 
     @Option(help: "The training set (JSONL or CSV).")
@@ -60,12 +61,18 @@ struct CompileCommand: AsyncParsableCommand {
             let validationSet = validation
             let optimized = try await model.withLanguageModel(file: spec.lm) { lm in
                 let program = try spec.makeGraph(lm: lm)
-                let optimizer: any Optimizer =
-                    optimizer == .labeled
-                    ? LabeledFewShot(k: maxDemos, seed: seed)
-                    : BootstrapFewShot(
+                let optimizer: any Optimizer
+                switch self.optimizer {
+                case .labeled:
+                    optimizer = LabeledFewShot(k: maxDemos, seed: seed)
+                case .bootstrap:
+                    optimizer = BootstrapFewShot(
                         metric: metric, maxBootstrappedDemos: maxBootstrappedDemos, maxLabeledDemos: maxDemos,
                         seed: seed)
+                case .randomSearch:
+                    optimizer = BootstrapFewShotWithRandomSearch(
+                        metric: metric, maxBootstrappedDemos: maxBootstrappedDemos, maxLabeledDemos: maxDemos)
+                }
                 if let validation = validationSet {
                     let before = try await Evaluate(metric: metric).evaluate(program, on: ExampleList(validation))
                     Console.error(String(format: "valset score before: %.2f%%", before.percentage))
@@ -93,4 +100,5 @@ struct CompileCommand: AsyncParsableCommand {
 enum OptimizerChoice: String, ExpressibleByArgument, CaseIterable {
     case labeled
     case bootstrap
+    case randomSearch = "random-search"
 }

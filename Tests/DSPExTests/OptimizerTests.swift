@@ -75,3 +75,39 @@ struct OptimizerTests {
         #expect(lm.requests.count == 6)
     }
 }
+
+@Suite(.timeLimit(.minutes(1)))
+struct RandomSearchTests {
+    @Test("random search builds DSPy's candidates: zero-shot, labeled-only, unshuffled, then seeded shuffles")
+    func candidateConstruction() {
+        let search = BootstrapFewShotWithRandomSearch(
+            metric: .exactMatch(), maxBootstrappedDemos: 4, numCandidatePrograms: 16)
+        let candidates = search.candidates()
+        #expect(candidates.count == 19)
+        #expect(candidates.prefix(3).map(\.kind) == [.zeroShot, .labeledOnly, .unshuffled])
+        #expect(candidates.map(\.seed) == Array(-3..<16))
+        #expect(candidates.dropFirst(3).allSatisfy { $0.kind == .shuffled && (1...4).contains($0.bootstrappedDemos) })
+        #expect(Set(candidates.dropFirst(3).map(\.bootstrappedDemos)).count > 1)
+        #expect(candidates == search.candidates())
+        let trainset = (0..<20).map { Example(["question": .string("q\($0)")], id: "\($0)") }
+        #expect(search.trainset(for: candidates[2], from: trainset) == trainset)
+        let shuffled = search.trainset(for: candidates[5], from: trainset)
+        #expect(shuffled != trainset && Set(shuffled.map(\.id)) == Set(trainset.map(\.id)))
+        #expect(shuffled == search.trainset(for: candidates[5], from: trainset))
+    }
+
+    @Test("random search keeps the best candidate, which beats the zero-shot program")
+    func keepsBest() async throws {
+        let trainset = try await OptimizerTests.load("arithmetic_train.jsonl", limit: 40)
+        let valset = try await OptimizerTests.load("arithmetic_dev.jsonl", limit: 60)
+        try await withSimulatedLM { lm, _ in
+            let program = try OptimizerTests.program(lm)
+            let before = try await OptimizerTests.score(program, on: valset)
+            let optimized = try await BootstrapFewShotWithRandomSearch(metric: .exactMatch(), numCandidatePrograms: 4)
+                .compile(program, trainset: trainset, valset: valset)
+            let after = try await OptimizerTests.score(optimized, on: valset)
+            #expect(after > before)
+            #expect(after >= 0.85, "after: \(after)")
+        }
+    }
+}

@@ -1,0 +1,110 @@
+/// Builds several candidate programs and keeps the one that scores best on the validation set — DSPy's
+/// `BootstrapFewShotWithRandomSearch`.
+///
+/// The candidates are DSPy's: the zero-shot program, a labeled-only program (``LabeledFewShot``), an unshuffled
+/// ``BootstrapFewShot``, and `numCandidatePrograms` bootstraps over a seeded shuffle of the training set, each
+/// with a seeded number of bootstrapped demos between 1 and `maxBootstrappedDemos`. Ties keep the earlier candidate.
+///
+/// ```swift
+/// let optimized = try await BootstrapFewShotWithRandomSearch(metric: .exactMatch(), numCandidatePrograms: 8)
+///     .compile(program, trainset: trainset, valset: valset)
+/// ```
+public struct BootstrapFewShotWithRandomSearch: Optimizer {
+    /// One candidate program's recipe.
+    public struct Candidate: Sendable, Hashable, CustomStringConvertible {
+        /// How the candidate is built.
+        public enum Kind: String, Sendable, Hashable {
+            /// The program as given.
+            case zeroShot = "zero_shot"
+            /// Labeled demos only.
+            case labeledOnly = "labeled_only"
+            /// Bootstrap over the training set in order.
+            case unshuffled
+            /// Bootstrap over a seeded shuffle of the training set.
+            case shuffled
+        }
+
+        /// How the candidate is built.
+        public var kind: Kind
+        /// DSPy's candidate seed: -3, -2, -1, then 0 ..< numCandidatePrograms.
+        public var seed: Int
+        /// The bootstrapped demos allowed per predictor.
+        public var bootstrappedDemos: Int
+
+        public var description: String { "\(kind.rawValue)(seed \(seed), \(bootstrappedDemos) bootstrapped)" }
+    }
+
+    /// Scores predictions, during bootstrapping and validation.
+    public var metric: Metric
+    /// A bootstrapped prediction is accepted when its score reaches this; `nil` accepts any score above 0.
+    public var metricThreshold: Double?
+    /// The most bootstrapped demos per predictor.
+    public var maxBootstrappedDemos: Int
+    /// The most demos per predictor in all.
+    public var maxLabeledDemos: Int
+    /// Bootstrapping passes over the training set.
+    public var maxRounds: Int
+    /// How many shuffled bootstrap candidates to build (beyond the three fixed ones).
+    public var numCandidatePrograms: Int
+    /// Examples run at once per stage.
+    public var concurrency: Int
+
+    /// Creates the optimizer with DSPy's defaults.
+    public init(
+        metric: Metric, metricThreshold: Double? = nil, maxBootstrappedDemos: Int = 4, maxLabeledDemos: Int = 16,
+        maxRounds: Int = 1, numCandidatePrograms: Int = 16, concurrency: Int = 16
+    ) {
+        self.metric = metric
+        self.metricThreshold = metricThreshold
+        self.maxBootstrappedDemos = maxBootstrappedDemos
+        self.maxLabeledDemos = maxLabeledDemos
+        self.maxRounds = maxRounds
+        self.numCandidatePrograms = numCandidatePrograms
+        self.concurrency = concurrency
+    }
+
+    /// The candidates in the order DSPy builds them.
+    public func candidates() -> [Candidate] {
+        var list = [
+            Candidate(kind: .zeroShot, seed: -3, bootstrappedDemos: 0),
+            Candidate(kind: .labeledOnly, seed: -2, bootstrappedDemos: 0),
+            Candidate(kind: .unshuffled, seed: -1, bootstrappedDemos: maxBootstrappedDemos),
+        ]
+        for seed in 0..<max(0, numCandidatePrograms) {
+            var generator = SeededGenerator(seed: UInt64(seed))
+            let size = Int.random(in: 1...max(1, maxBootstrappedDemos), using: &generator)
+            list.append(Candidate(kind: .shuffled, seed: seed, bootstrappedDemos: size))
+        }
+        return list
+    }
+
+    /// The training set as a candidate sees it: shuffled with the candidate's seed for shuffled candidates.
+    public func trainset(for candidate: Candidate, from trainset: [Example]) -> [Example] {
+        guard candidate.kind == .shuffled else { return trainset }
+        var generator = SeededGenerator(seed: UInt64(candidate.seed) &+ 0x5EED)
+        return trainset.shuffled(using: &generator)
+    }
+
+    public func compile(_ program: Graph, trainset: [Example], valset: [Example]? = nil) async throws -> Graph {
+        let validation = valset ?? trainset
+        var best: (score: Double, program: Graph)?
+        for candidate in candidates() {
+            let examples = self.trainset(for: candidate, from: trainset)
+            let built: Graph
+            switch candidate.kind {
+            case .zeroShot:
+                built = program
+            case .labeledOnly:
+                built = try await LabeledFewShot(k: maxLabeledDemos).compile(program, trainset: examples)
+            case .unshuffled, .shuffled:
+                built = try await BootstrapFewShot(
+                    metric: metric, metricThreshold: metricThreshold, maxBootstrappedDemos: candidate.bootstrappedDemos,
+                    maxLabeledDemos: maxLabeledDemos, maxRounds: maxRounds, concurrency: concurrency
+                ).compile(program, trainset: examples)
+            }
+            let score = try await Evaluate(metric: metric).evaluate(built, on: ExampleList(validation)).score
+            if best == nil || score > (best?.score ?? 0) { best = (score, built) }
+        }
+        return best?.program ?? program
+    }
+}
