@@ -104,7 +104,8 @@ let package = Package(
         ),
         .testTarget(
             name: "dspexTests",
-            dependencies: ["dspex", "DSPExTesting"]
+            dependencies: ["dspex", "DSPExTesting"],
+            exclude: ["Fixtures"]
         ),
     ]
 )
