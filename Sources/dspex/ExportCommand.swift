@@ -22,9 +22,25 @@ struct ExportCommand: AsyncParsableCommand {
         try await CommandFailure.reporting {
             let store = try storeOptions.open()
             let (_, id) = try storeOptions.requireRun(name, in: store)
+            // Streamed in 64 KiB pieces: a run's results are never all in memory at once.
+            let handle: FileHandle
+            if let out {
+                guard FileManager.default.createFile(atPath: out, contents: nil) else {
+                    throw ValidationError("cannot create the output file \(out)")
+                }
+                handle = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+            } else {
+                handle = FileHandle.standardOutput
+            }
             var text =
                 format == .csv ? "id,score,error,outputs,lm_calls,cached_calls,prompt_tokens,completion_tokens\n" : ""
             try store.forEachResult(runID: id) { result in
+                defer {
+                    if text.utf8.count >= 64 * 1024 {
+                        handle.write(Data(text.utf8))
+                        text = ""
+                    }
+                }
                 if format == .jsonl {
                     text += result.value.jsonString() + "\n"
                 } else {
@@ -36,11 +52,8 @@ struct ExportCommand: AsyncParsableCommand {
                     text += cells.map(Self.csvCell).joined(separator: ",") + "\n"
                 }
             }
-            if let out {
-                try text.write(toFile: out, atomically: true, encoding: .utf8)
-            } else {
-                FileHandle.standardOutput.write(Data(text.utf8))
-            }
+            handle.write(Data(text.utf8))
+            if out != nil { try handle.close() }
         }
     }
 

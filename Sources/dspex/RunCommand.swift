@@ -64,7 +64,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     private func summaryLine(_ summary: RunSummary, skipped: Int) -> String {
-        let seconds = Double(summary.elapsed.components.seconds) + Double(summary.elapsed.components.attoseconds) / 1e18
+        let seconds = summary.elapsed.seconds
         var parts = [
             "\(summary.examples) examples", "\(summary.errors) errors",
             "\(summary.lmCalls) LM calls (\(summary.cachedCalls) cached)",

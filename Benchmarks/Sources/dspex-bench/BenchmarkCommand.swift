@@ -22,12 +22,16 @@ struct Scenario: Sendable {
     var body: @Sendable () async throws -> Measurement
 
     static let all: [Scenario] = [
-        Scenario(name: "pipeline3-50ms", description: "3-stage linear pipeline, 1,000 examples, concurrency 64, 50 ms",
-            runs: 5) {
+        Scenario(
+            name: "pipeline3-50ms", description: "3-stage linear pipeline, 1,000 examples, concurrency 64, 50 ms",
+            runs: 5
+        ) {
             try await PipelineBenchmark(stages: 3, examples: 1000, concurrency: 64, latencyMilliseconds: 50).run()
         },
-        Scenario(name: "pipeline3-0ms", description: "3-stage linear pipeline, 5,000 examples, concurrency 64, 0 ms",
-            runs: 5) {
+        Scenario(
+            name: "pipeline3-0ms", description: "3-stage linear pipeline, 5,000 examples, concurrency 64, 0 ms",
+            runs: 5
+        ) {
             try await PipelineBenchmark(stages: 3, examples: 5000, concurrency: 64, latencyMilliseconds: 0).run()
         },
     ]
@@ -39,7 +43,8 @@ struct Scenario: Sendable {
         samples.sort { $0.seconds < $1.seconds }
         let median = samples[samples.count / 2]
         let spread = (samples.last?.seconds ?? 0) - (samples.first?.seconds ?? 0)
-        var line = "\(name): \(description)\n  median \(format(median.seconds)) s (spread \(format(spread)) s over \(runs) runs)"
+        var line =
+            "\(name): \(description)\n  median \(format(median.seconds)) s (spread \(format(spread)) s over \(runs) runs)"
         line += ", \(Int(Double(median.calls) / median.seconds)) LM calls/s"
         if let ideal = median.idealSeconds {
             line += ", ideal \(format(ideal)) s, ratio \(format(median.seconds / ideal))"

@@ -29,7 +29,8 @@ struct PipelineBenchmark {
                 let source: SourceReference =
                     index == 0 ? .input(field: "question") : .stage(id: "s\(index - 1)", field: previous)
                 graphStages.append(
-                    Stage("s\(index)", try Predict("\(previous) -> \(output)", lm: lm), inputs: [previous: source],
+                    Stage(
+                        "s\(index)", try Predict("\(previous) -> \(output)", lm: lm), inputs: [previous: source],
                         concurrency: concurrency))
                 previous = output
             }
@@ -38,12 +39,13 @@ struct PipelineBenchmark {
                 Example(["question": .string("What is \($0) + 1?")], inputKeys: ["question"], id: "\($0)")
             }
             let started = ContinuousClock.now
-            let summary = try await Scheduler(graph: graph).run(ArraySequenceStream(data)) { _ in }
+            let summary = try await Scheduler(graph: graph).run(ExampleList(data)) { _ in }
             let elapsed = ContinuousClock.now - started
             try await lm.shutdown()
             guard summary.errors == 0 else { throw BenchmarkError(message: "\(summary.errors) examples failed") }
             let batches = (examples + concurrency - 1) / concurrency
-            let ideal = latencyMilliseconds > 0
+            let ideal =
+                latencyMilliseconds > 0
                 ? Double(batches * latencyMilliseconds + (stages - 1) * latencyMilliseconds) / 1000 : nil
             return Measurement(seconds: elapsed.seconds, calls: summary.lmCalls, idealSeconds: ideal)
         }
@@ -53,20 +55,4 @@ struct PipelineBenchmark {
 struct BenchmarkError: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
-}
-
-/// An array as an async sequence of examples.
-struct ArraySequenceStream: AsyncSequence, Sendable {
-    typealias Element = Example
-    let elements: [Example]
-    init(_ elements: [Example]) { self.elements = elements }
-    struct AsyncIterator: AsyncIteratorProtocol {
-        var base: IndexingIterator<[Example]>
-        mutating func next() async -> Example? { base.next() }
-    }
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: elements.makeIterator()) }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

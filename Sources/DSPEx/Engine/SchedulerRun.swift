@@ -102,6 +102,15 @@ final class SchedulerRun: Sendable {
     func dispatch(_ stageIndex: Int) async {
         let stage = graph.stages[stageIndex]
         let expected = expectedOrigins[stageIndex]
+        // Where each input comes from, resolved once: (input field, origin, source field, required).
+        let bindings = stage.inputs.map { field, source in
+            (
+                field: field,
+                origin: source.stageID.flatMap { id in graph.stages.firstIndex { $0.id == id } } ?? Self.datasetOrigin,
+                source: source,
+                required: stage.signature.inputs.first { $0.name == field }.map { !$0.type.isOptional } ?? false
+            )
+        }
         var pending: [Int: [Int: Part.Payload]] = [:]
         while let part = await inboxes[stageIndex].receive() {
             pending[part.index, default: [:]][part.origin] = part.payload
@@ -117,17 +126,13 @@ final class SchedulerRun: Sendable {
                 }
             }
             if work.failure == nil {
-                for (field, source) in stage.inputs {
-                    let origin =
-                        source.stageID.flatMap { id in graph.stages.firstIndex { $0.id == id } }
-                        ?? Self.datasetOrigin
-                    if let value = available[origin]?[source.field] {
-                        work.inputs[field] = value
-                    } else if let input = stage.signature.inputs.first(where: { $0.name == field }),
-                        !input.type.isOptional
-                    {
+                for binding in bindings {
+                    if let value = available[binding.origin]?[binding.source.field] {
+                        work.inputs[binding.field] = value
+                    } else if binding.required {
                         work.failure = StageFailure(
-                            stage: stage.id, message: "the example has no value for '\(source)' (input '\(field)')")
+                            stage: stage.id,
+                            message: "the example has no value for '\(binding.source)' (input '\(binding.field)')")
                     }
                 }
             }

@@ -118,9 +118,15 @@ public struct Evaluate: Sendable {
         let finishedWorkers = AtomicCounter()
         var summary: RunSummary?
         var stopReason: RunSummary.StopReason?
-        var pendingRecords: [ScoredResult] = []
+        let batcher = checkpoint.map { ResultBatcher(store: $0.store) }
 
         try await withThrowingTaskGroup(of: RunSummary?.self) { group in
+            if let batcher {
+                group.addTask {
+                    try await batcher.run()
+                    return nil
+                }
+            }
             group.addTask {
                 defer { scoring.finish() }
                 return try await scheduler.run(pending) { result in try await scoring.send(result) }
@@ -143,15 +149,10 @@ public struct Evaluate: Sendable {
                     continue
                 }
                 aggregate.add(item)
-                pendingRecords.append(item)
-                if pendingRecords.count >= 256 || scored.count == 0 {
-                    try checkpoint?.write(pendingRecords)
-                    pendingRecords.removeAll(keepingCapacity: true)
-                }
+                if let batcher, let checkpoint { try await batcher.submit(checkpoint.record(for: item)) }
                 onProgress?(aggregate.progress(total: total, elapsed: ContinuousClock.now - started))
             }
-            try checkpoint?.write(pendingRecords)
-            pendingRecords.removeAll()
+            try await batcher?.close()
             while let next = try await group.next() {
                 if let next { summary = next }
             }

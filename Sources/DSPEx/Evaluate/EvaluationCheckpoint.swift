@@ -65,19 +65,15 @@ struct EvaluationCheckpoint {
         try store.totals(runID: runID)
     }
 
-    func write(_ items: [ScoredResult]) throws {
-        guard !items.isEmpty else { return }
-        try store.insertResults(
-            items.map { item in
-                ResultRecord(
-                    runId: runID, exampleId: item.result.example.id, exampleIndex: item.result.index,
-                    outputs: Value.object(item.result.outputs).jsonString(), score: item.score,
-                    error: item.errorText, lmCalls: item.result.usage.lmCalls,
-                    cachedCalls: item.result.usage.cachedCalls, promptTokens: item.result.usage.tokens.promptTokens,
-                    completionTokens: item.result.usage.tokens.completionTokens,
-                    latencyMs: Double(item.result.usage.latency.components.seconds) * 1000
-                        + Double(item.result.usage.latency.components.attoseconds) / 1e15)
-            })
+    /// The stored form of a scored result.
+    func record(for item: ScoredResult) -> ResultRecord {
+        ResultRecord(
+            runId: runID, exampleId: item.result.example.id, exampleIndex: item.result.index,
+            outputs: Value.object(item.result.outputs).jsonString(), score: item.score, error: item.errorText,
+            lmCalls: item.result.usage.lmCalls, cachedCalls: item.result.usage.cachedCalls,
+            promptTokens: item.result.usage.tokens.promptTokens,
+            completionTokens: item.result.usage.tokens.completionTokens,
+            latencyMs: item.result.usage.latency.milliseconds)
     }
 
     func finish(stopped: Bool) throws -> StoredTotals {

@@ -17,7 +17,7 @@ public struct EvaluationProgress: Sendable, Hashable {
 
     /// Examples per second in this process.
     public var rate: Double {
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.seconds
         return seconds > 0 ? Double(doneHere) / seconds : 0
     }
 

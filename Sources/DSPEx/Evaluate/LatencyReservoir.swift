@@ -5,7 +5,7 @@ import OrderedCollections
 struct LatencyReservoir {
     private var samples: OrderedDictionary<String, [Double]> = [:]
     private var seen: [String: Int] = [:]
-    private var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+    private var generator = SeededGenerator(seed: 0)
     let capacity: Int
 
     init(capacity: Int = 4096) {
@@ -13,13 +13,13 @@ struct LatencyReservoir {
     }
 
     mutating func add(stage: String, latency: Duration) {
-        let milliseconds = Double(latency.components.seconds) * 1000 + Double(latency.components.attoseconds) / 1e15
+        let milliseconds = latency.milliseconds
         let count = seen[stage, default: 0] + 1
         seen[stage] = count
         if samples[stage, default: []].count < capacity {
             samples[stage, default: []].append(milliseconds)
         } else {
-            let slot = Int(nextRandom() % UInt64(count))
+            let slot = Int.random(in: 0..<count, using: &generator)
             if slot < capacity { samples[stage]?[slot] = milliseconds }
         }
     }
@@ -36,12 +36,4 @@ struct LatencyReservoir {
         }
     }
 
-    /// SplitMix64.
-    private mutating func nextRandom() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

@@ -66,7 +66,7 @@ public final class RateLimiter: Sendable {
         return state.withLock { state in
             let now = timing.now()
             let elapsed = now - state.updated
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+            let seconds = elapsed.seconds
             state.available = min(burst, state.available + seconds * ratePerSecond)
             state.updated = now
             state.available -= cost

@@ -24,7 +24,7 @@ public struct ModuleKind: Sendable, Hashable, RawRepresentable, CustomStringConv
     public static let allCases: [ModuleKind] = [.predict, .chainOfThought]
 
     /// The field `chain_of_thought` adds, as DSPy's `ChainOfThought` does: `reasoning`, a string.
-    public static let reasoningField = Field(name: "reasoning", type: .string, prefix: "Reasoning:")
+    public static var reasoningField: Field { ChainOfThought<DynamicSignature>.reasoningField }
 
     /// The fields a stage of this kind produces for `signature`: its outputs, preceded by
     /// `reasoning` for `chain_of_thought`.
