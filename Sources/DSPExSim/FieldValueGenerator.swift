@@ -20,6 +20,9 @@ struct FieldValueGenerator {
         if field.isReasoning, field.type == .string {
             return .string("Let's think step by step about \(self.topic) and answer directly.")
         }
+        if field.type == .string, field.name.lowercased().contains("instruction") {
+            return .string(Self.instructions[Int(self.random.next() % UInt64(Self.instructions.count))])
+        }
         return self.value(of: field.type, named: field.name, depth: 0)
     }
 
@@ -105,6 +108,17 @@ struct FieldValueGenerator {
             return .string(self.text(named: name))
         }
     }
+
+    /// What the simulator proposes when asked for an instruction (an optimizer's proposal step): some carry a
+    /// phrase that ``ArithmeticOracle`` rewards, so instruction search has something to find.
+    static let instructions = [
+        "Answer the question directly with the final result only.",
+        "Work through the problem step by step, then give the final answer.",
+        "You are a meticulous accountant. Read the question and report the exact result.",
+        "Read the question carefully and compute the exact answer.",
+        "Give the answer in as few words as possible.",
+        "Compute the result, double-check it, and reply with the number.",
+    ]
 
     /// A short text naming the field and the inputs, with a tag that differs between samples.
     private mutating func text(named name: String) -> String {

@@ -85,7 +85,11 @@ final class SimulatorEngine: Sendable {
         let analysis = PromptAnalysis(request: request, schemas: self.schemas)
         let seed = self.configuration.seed
         let faults = self.configuration.faults
-        let (index, fault) = self.recorder.admitChatRequest(path: path, userMessage: analysis.finalUserMessage) {
+        var hash = StableHash()
+        if let body { hash.combine(bytes: body.readableBytesView) }
+        let (index, fault) = self.recorder.admitChatRequest(
+            path: path, userMessage: analysis.finalUserMessage, fingerprint: String(hash.finalize(), radix: 16)
+        ) {
             faults.fault(seed: seed, requestIndex: $0)
         }
         var response = self.chatResponse(request: request, analysis: analysis, index: index, fault: fault)
@@ -246,6 +250,8 @@ final class SimulatorEngine: Sendable {
             json.string(record.userMessage)
             json.key("fault")
             if let fault = record.fault { json.string(fault) } else { json.null() }
+            json.key("fingerprint")
+            if let fingerprint = record.fingerprint { json.string(fingerprint) } else { json.null() }
             json.endObject()
         }
         json.endArray()

@@ -28,6 +28,7 @@ final class SimulatorRecorder: Sendable {
     func admitChatRequest(
         path: String,
         userMessage: String,
+        fingerprint: String,
         decideFault: (Int) -> FaultKind?
     ) -> (index: Int, fault: FaultKind?) {
         self.state.withLock { state in
@@ -39,7 +40,8 @@ final class SimulatorRecorder: Sendable {
             if let fault {
                 state.stats.faults[fault.name, default: 0] += 1
             }
-            state.log.append(SimulatorRequestRecord(index: index, userMessage: userMessage, fault: fault?.name))
+            state.log.append(SimulatorRequestRecord(
+                    index: index, userMessage: userMessage, fault: fault?.name, fingerprint: fingerprint))
             return (index, fault)
         }
     }

@@ -14,11 +14,15 @@ public struct SimulatorRequestRecord: Codable, Sendable, Hashable {
     public var userMessage: String
     /// The ``FaultKind/name`` of the injected fault, or nil when the request was answered normally.
     public var fault: String?
+    /// A hash of the whole request body: equal for byte-identical requests, so tests can tell whether a client
+    /// sent the same request twice (a resumed run must not re-send what it has stored).
+    public var fingerprint: String?
 
     /// Creates a record.
-    public init(index: Int, userMessage: String, fault: String?) {
+    public init(index: Int, userMessage: String, fault: String?, fingerprint: String? = nil) {
         self.index = index
         self.userMessage = userMessage
         self.fault = fault
+        self.fingerprint = fingerprint
     }
 }

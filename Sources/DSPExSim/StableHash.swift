@@ -35,6 +35,15 @@ struct StableHash: Sendable, Hashable {
         self.state = state
     }
 
+    /// Folds raw bytes into the hash (no terminator).
+    mutating func combine<Bytes: Sequence>(bytes: Bytes) where Bytes.Element == UInt8 {
+        var state = self.state
+        for byte in bytes {
+            state = (state ^ UInt64(byte)) &* Self.prime
+        }
+        self.state = state
+    }
+
     /// Folds the eight little-endian bytes of `value` into the hash.
     mutating func combine(_ value: UInt64) {
         var state = self.state

@@ -2,97 +2,247 @@ import ArgumentParser
 import DSPEx
 import Foundation
 
-/// `dspex compile`: optimize a pipeline's prompts from a training set and write the program as JSON.
+/// `dspex compile`: optimize a pipeline's prompts from a training set, as a stored, resumable run, and write the
+/// program as JSON.
 struct CompileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compile",
-        abstract: "Optimize a pipeline's demos from a training set and write the program in DSPy's JSON layout.",
+        abstract: "Optimize a pipeline's instructions and demos; the run is stored, resumable and can run detached.",
         discussion: """
-            Optimizers available now: labeled (LabeledFewShot), bootstrap (BootstrapFewShot), random-search
-            (BootstrapFewShotWithRandomSearch; scores candidates on --valset, else the trainset). The result is written
-            with --out and used by `dspex run` and `dspex eval` with --program.
-            Example:
+            Optimizers: labeled (LabeledFewShot), bootstrap (BootstrapFewShot), random-search
+            (BootstrapFewShotWithRandomSearch), mipro (MIPROv2, with --auto light|medium|heavy), copro (COPRO).
+            Every proposal, trial and example result is stored as it finishes: `dspex resume RUN` continues a run
+            that was cancelled, killed or crashed and ends with the same program. The run name is printed first.
+            Examples:
+              dspex compile pipelines/arithmetic.yaml --optimizer mipro --auto light \\
+                  --trainset data/arithmetic_train.jsonl --run mipro-1 --out program.json
               dspex compile pipelines/arithmetic.yaml --optimizer bootstrap --trainset data/arithmetic_train.jsonl \\
-                  --valset data/arithmetic_dev.jsonl --out program.json
+                  --detach
+              dspex runs; dspex cancel mipro-1; dspex resume mipro-1
             """)
 
     @Argument(help: "The pipeline file (YAML).")
     var pipeline: String
 
-    @Option(help: "labeled, bootstrap or random-search.")
+    @Option(help: "labeled, bootstrap, random-search, mipro or copro.")
     var optimizer: OptimizerChoice = .bootstrap
 
     @Option(help: "The training set (JSONL or CSV).")
     var trainset: String
 
-    @Option(help: "A validation set to report the score before and after.")
+    @Option(help: "The validation set candidates are chosen on (default: the optimizer's, as in DSPy).")
     var valset: String?
 
-    @Option(help: "The seed for every random choice.")
-    var seed: UInt64 = 0
+    @Option(help: "mipro: the preset budget, light, medium or heavy.")
+    var auto: MIPROv2.Auto = .light
+
+    @Option(help: "The seed for every random choice (mipro's default is DSPy's 9; others 0).")
+    var seed: UInt64?
+
+    @Option(help: "Name this run (default: the pipeline's name, the optimizer and the time).")
+    var run: String?
+
+    @Option(help: .hidden)
+    var resume: String?
+
+    @Flag(help: "Return the run name at once and optimize in the background (log under .dspex/logs/).")
+    var detach = false
 
     @Option(help: "Write the optimized program here (JSON, DSPy's layout).")
     var out: String?
 
-    @Option(help: "The most demos per predictor (labeled: k; bootstrap: max labeled demos).")
-    var maxDemos: Int = 16
+    @Option(help: "The most labeled demos per predictor (labeled: k; default 16, mipro 4).")
+    var maxDemos: Int?
 
-    @Option(help: "bootstrap: the most bootstrapped demos per predictor.")
+    @Option(help: "The most bootstrapped demos per predictor.")
     var maxBootstrappedDemos: Int = 4
 
+    @Option(help: "random-search: shuffled bootstrap candidates.")
+    var numCandidatePrograms: Int = 16
+
+    @Option(help: "copro: candidates per round.")
+    var breadth: Int = 10
+
+    @Option(help: "copro: rounds.")
+    var depth: Int = 3
+
+    @Option(help: "Examples run at once per stage while optimizing.")
+    var concurrency: Int = 16
+
+    @OptionGroup var storeOptions: StoreOptions
+
     @OptionGroup var model: LanguageModelOptions
+
+    func validate() throws {
+        if run != nil && resume != nil { throw ValidationError("use either --run NAME or dspex resume NAME") }
+        if detach && resume != nil { throw ValidationError("--detach starts a run; resume it with dspex resume") }
+        if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+    }
 
     func run() async throws {
         try await CommandFailure.reporting {
             let spec = try PipelineFile.load(path: pipeline)
             let inputs = DatasetOptions.inputFields(of: spec)
-            let train = try await Dataset(
-                url: URL(fileURLWithPath: trainset), configuration: .init(inputKeys: inputs, requiredFields: inputs)
-            ).examples()
+            let configuration = Dataset.Configuration(inputKeys: inputs, requiredFields: inputs)
+            let trainURL = URL(fileURLWithPath: trainset)
+            let train = try await Dataset(url: trainURL, configuration: configuration).examples()
+            var datasetHash = try Dataset(url: trainURL).contentHash()
             var validation: [Example]?
             if let valset {
-                validation = try await Dataset(
-                    url: URL(fileURLWithPath: valset), configuration: .init(inputKeys: inputs, requiredFields: inputs)
-                ).examples()
+                let url = URL(fileURLWithPath: valset)
+                validation = try await Dataset(url: url, configuration: configuration).examples()
+                datasetHash += "+" + (try Dataset(url: url).contentHash())
             }
+            let metricDescription: Value = [
+                "name": .string(spec.metric?.name ?? "exact_match"),
+                "field": .string(spec.metric?.field ?? spec.outputs.first?.name ?? "answer"),
+            ]
             let metric = try Metric.named(
                 spec.metric?.name ?? "exact_match", field: spec.metric?.field ?? spec.outputs.first?.name,
                 label: spec.metric?.label)
-            let validationSet = validation
-            let optimized = try await model.withLanguageModel(file: spec.lm) { lm in
-                let program = try spec.makeGraph(lm: lm)
-                let optimizer: any Optimizer
-                switch self.optimizer {
-                case .labeled:
-                    optimizer = LabeledFewShot(k: maxDemos, seed: seed)
-                case .bootstrap:
-                    optimizer = BootstrapFewShot(
-                        metric: metric, maxBootstrappedDemos: maxBootstrappedDemos, maxLabeledDemos: maxDemos,
-                        seed: seed)
-                case .randomSearch:
-                    optimizer = BootstrapFewShotWithRandomSearch(
-                        metric: metric, maxBootstrappedDemos: maxBootstrappedDemos, maxLabeledDemos: maxDemos)
-                }
-                if let validation = validationSet {
-                    let before = try await Evaluate(metric: metric).evaluate(program, on: ExampleList(validation))
-                    Console.error(String(format: "valset score before: %.2f%%", before.percentage))
-                }
-                let started = ContinuousClock.now
-                let optimized = try await optimizer.compile(program, trainset: train, valset: validationSet)
-                Console.error("compiled with \(type(of: optimizer)) in \(ContinuousClock.now - started)")
-                if let validation = validationSet {
-                    let after = try await Evaluate(metric: metric).evaluate(optimized, on: ExampleList(validation))
-                    Console.line(String(format: "valset score after: %.2f%%", after.percentage))
-                }
-                return optimized
+            let store = try storeOptions.open()
+            let name = resume ?? run ?? defaultRunName(spec)
+            let identity = Evaluate.Run(
+                name: name, pipeline: pipeline, programHash: spec.contentHash, datasetHash: datasetHash,
+                config: [
+                    "metric": metricDescription, "optimizer": .string(optimizer.rawValue),
+                    "arguments": .array(resumableArguments().map(Value.string)),
+                ],
+                resume: resume != nil)
+            if detach {
+                try startDetached(identity, store: store)
+                return
             }
-            if let out {
-                try optimized.save(to: URL(fileURLWithPath: out))
-                Console.line("wrote \(out)")
-            } else {
-                print(optimized.savedState().jsonString(.pretty(indent: 2)))
-            }
+            Console.line("run \(name)")
+            try await optimize(
+                spec: spec, train: train, validation: validation, metric: metric, store: store, identity: identity)
         }
+    }
+
+    /// Creates the run and continues it in a background `dspex compile … --resume NAME`.
+    private func startDetached(_ identity: Evaluate.Run, store: Store) throws {
+        try OptimizationJob.create(identity, in: store)
+        let logs = URL(fileURLWithPath: storeOptions.path).deletingLastPathComponent().appendingPathComponent("logs")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        let log = logs.appendingPathComponent("\(identity.name).log").path
+        let arguments =
+            ["compile"] + resumableArguments() + ["--resume", identity.name]
+            + (storeOptions.store.map { ["--store", $0] } ?? [])
+        let pid = try BackgroundProcess.spawn(arguments: arguments, log: log)
+        Console.line("run \(identity.name)")
+        Console.error("optimizing in the background (pid \(pid)); log: \(log)")
+        Console.error("watch with `dspex runs`, stop with `dspex cancel \(identity.name)`" + storeSuffix)
+    }
+
+    private func optimize(
+        spec: PipelineSpec, train: [Example], validation: [Example]?, metric: Metric, store: Store,
+        identity: Evaluate.Run
+    ) async throws {
+        let started = ContinuousClock.now
+        let cache = model.noCache ? nil : PersistentLMCache(store: store)
+        let outcome: Result<(Graph, OptimizationProgress), any Error>
+        do {
+            outcome = .success(
+                try await Interrupts.cancellingOnSignal { [self] in
+                    try await model.withLanguageModel(file: spec.lm, cache: cache) { lm in
+                        let program = try spec.makeGraph(lm: lm)
+                        let job = try OptimizationJob.start(
+                            makeOptimizer(metric: metric, lm: lm), program: program, trainset: train,
+                            valset: validation, store: store, run: identity)
+                        if let runID = job.runID {
+                            try CompileJournal(store: store, runID: runID).record(
+                                ["pid": .int(Int(getpid()))], for: "process")
+                        }
+                        let reporter = Task { await CompileProgressPrinter().print(job.events) }
+                        do {
+                            let optimized = try await withTaskCancellationHandler {
+                                try await job.result
+                            } onCancel: {
+                                job.cancel()
+                            }
+                            let last = await reporter.value
+                            return (optimized, last)
+                        } catch {
+                            _ = await reporter.value
+                            throw error
+                        }
+                    }
+                })
+        } catch {
+            outcome = .failure(error)
+        }
+        try await cache?.flush()
+        let (optimized, last): (Graph, OptimizationProgress)
+        do {
+            (optimized, last) = try outcome.get()
+        } catch is CancellationError {
+            Console.error("stopped; resume with: dspex resume \(identity.name)" + storeSuffix)
+            throw ExitCode(130)
+        }
+        let elapsed = ContinuousClock.now - started
+        if let best = last.bestScore { Console.line(String(format: "best score %.2f%%", best * 100)) }
+        Console.line(
+            "compiled with \(optimizer.rawValue) in \(String(format: "%.1f", elapsed.seconds)) s: \(last.lmCalls) LM "
+                + "calls, \(last.tokens) tokens" + (last.replayedResults > 0 ? ", \(last.replayedResults) results reused" : ""))
+        if let out {
+            try optimized.save(to: URL(fileURLWithPath: out))
+            Console.line("wrote \(out)")
+        } else {
+            Console.line(optimized.savedState().jsonString(.pretty(indent: 2)))
+        }
+    }
+
+    private func makeOptimizer(metric: Metric, lm: any LanguageModel) -> any Optimizer {
+        switch optimizer {
+        case .labeled:
+            return LabeledFewShot(k: maxDemos ?? 16, seed: seed ?? 0)
+        case .bootstrap:
+            return BootstrapFewShot(
+                metric: metric, maxBootstrappedDemos: maxBootstrappedDemos, maxLabeledDemos: maxDemos ?? 16,
+                concurrency: concurrency, seed: seed ?? 0)
+        case .randomSearch:
+            return BootstrapFewShotWithRandomSearch(
+                metric: metric, maxBootstrappedDemos: maxBootstrappedDemos, maxLabeledDemos: maxDemos ?? 16,
+                numCandidatePrograms: numCandidatePrograms, concurrency: concurrency)
+        case .mipro:
+            return MIPROv2(
+                metric: metric, promptModel: lm, auto: auto, maxBootstrappedDemos: maxBootstrappedDemos,
+                maxLabeledDemos: maxDemos ?? 4, seed: seed ?? 9, concurrency: concurrency)
+        case .copro:
+            return COPRO(metric: metric, promptModel: lm, breadth: breadth, depth: depth, concurrency: concurrency)
+        }
+    }
+
+    private var storeSuffix: String { storeOptions.store.map { " --store \($0)" } ?? "" }
+
+    private func defaultRunName(_ spec: PipelineSpec) -> String {
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return "\(spec.name)-\(optimizer.rawValue)-\(formatter.string(from: Date()))"
+    }
+
+    /// The arguments `dspex resume` replays: everything but the run name, the store and --detach.
+    private func resumableArguments() -> [String] {
+        var arguments: [String] = []
+        var skipNext = false
+        for argument in CommandLine.arguments.dropFirst(2) {
+            if skipNext {
+                skipNext = false
+                continue
+            }
+            if ["--run", "--resume", "--store"].contains(argument) {
+                skipNext = true
+                continue
+            }
+            if argument == "--detach" || argument.hasPrefix("--run=") || argument.hasPrefix("--resume=")
+                || argument.hasPrefix("--store=")
+            {
+                continue
+            }
+            arguments.append(argument)
+        }
+        return arguments
     }
 }
 
@@ -101,4 +251,30 @@ enum OptimizerChoice: String, ExpressibleByArgument, CaseIterable {
     case labeled
     case bootstrap
     case randomSearch = "random-search"
+    case mipro
+    case copro
+}
+
+extension MIPROv2.Auto: ExpressibleByArgument {}
+
+/// Prints optimization progress on standard error: a line when the stage or trial changes, at most a few a
+/// second otherwise.
+struct CompileProgressPrinter {
+    /// Prints until `events` ends; returns the last snapshot.
+    func print(_ events: AsyncStream<OptimizationProgress>) async -> OptimizationProgress {
+        var last = OptimizationProgress()
+        var printed: (stage: String, trial: Int?, detail: String)?
+        var lastTime = ContinuousClock.now - .seconds(1)
+        for await progress in events {
+            last = progress
+            let changed =
+                printed == nil || printed?.stage != progress.stage || printed?.trial != progress.trial
+                || (printed?.detail != progress.detail && ContinuousClock.now - lastTime > .milliseconds(500))
+            guard changed else { continue }
+            Console.error(progress.description)
+            printed = (progress.stage, progress.trial, progress.detail)
+            lastTime = ContinuousClock.now
+        }
+        return last
+    }
 }

@@ -9,7 +9,8 @@ struct DSPExCommand: AsyncParsableCommand {
         abstract: "Program language models with signatures, modules and optimizers — DSPy's model, in Swift.",
         version: DSPExVersion.current,
         subcommands: [
-            RunCommand.self, EvalCommand.self, CompileCommand.self, ResumeCommand.self, RunsCommand.self,
+            RunCommand.self, EvalCommand.self, CompileCommand.self, ResumeCommand.self, CancelCommand.self,
+            RunsCommand.self,
             ShowCommand.self,
             ExportCommand.self, ValidateCommand.self, PredictCommand.self, SimCommand.self,
         ])

@@ -37,3 +37,13 @@ extension Graph {
         try loadingState(try Value(json: String(contentsOf: url, encoding: .utf8)))
     }
 }
+
+extension Graph {
+    /// A short hash of the program's tunable state (instructions, fields and demos of every predictor): equal
+    /// for programs that prompt the same way, so their results on an example can be shared.
+    public var stateHash: String {
+        var state = savedState().objectValue ?? [:]
+        state["metadata"] = nil
+        return Example.contentHash(state)
+    }
+}

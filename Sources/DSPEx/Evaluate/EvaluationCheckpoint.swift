@@ -13,16 +13,27 @@ struct EvaluationCheckpoint {
             throw EvaluateError(code: .unknownRun, message: "run '\(run.name)' needs a store to be saved or resumed")
         }
         self.store = store
+        let (id, resumed) = try Self.open(run, kind: RunRecord.Kind.eval, in: store)
+        runID = id
+        completedIDs = resumed ? try store.completedExampleIDs(runID: id) : []
+    }
+
+    /// Creates the run, or — when `run.resume` is set — finds it and checks that its kind, program, dataset and
+    /// metric are the ones it was started with, then marks it running again.
+    ///
+    /// - Returns: The run's id, and whether it existed.
+    /// - Throws: ``EvaluateError`` for a name taken, an unknown run, or a mismatch.
+    static func open(_ run: Evaluate.Run, kind: String, in store: Store) throws -> (id: Int64, resumed: Bool) {
         if let existing = try store.run(named: run.name) {
             guard run.resume else {
                 throw EvaluateError(
                     code: .runExists,
                     message: "a run named '\(run.name)' already exists (\(existing.status)); resume it with "
-                        + "--resume \(run.name) or choose another --run name")
+                        + "`dspex resume \(run.name)` or choose another --run name")
             }
-            guard existing.kind == "eval" else {
+            guard existing.kind == kind else {
                 throw EvaluateError(
-                    code: .mismatch, message: "run '\(run.name)' is a \(existing.kind) run, not an evaluation")
+                    code: .mismatch, message: "run '\(run.name)' is a \(existing.kind) run, not a \(kind) run")
             }
             if existing.pipelineHash != run.programHash {
                 throw EvaluateError(
@@ -44,21 +55,18 @@ struct EvaluationCheckpoint {
                         "run '\(run.name)' was scored with metric \(savedMetric.plainText), not \(metric.plainText)")
             }
             guard let id = existing.id else { preconditionFailure("a stored run always has an id") }
-            runID = id
-            completedIDs = try store.completedExampleIDs(runID: id)
-            try store.updateRun(id: id, status: "running", totals: nil)
-        } else {
-            guard !run.resume else {
-                throw EvaluateError(
-                    code: .unknownRun, message: "there is no run named '\(run.name)' to resume; see `dspex runs`")
-            }
-            let record = try store.createRun(
-                name: run.name, kind: "eval", pipeline: run.pipeline, pipelineHash: run.programHash,
-                datasetHash: run.datasetHash, config: run.config.jsonString())
-            guard let id = record.id else { preconditionFailure("a created run always has an id") }
-            runID = id
-            completedIDs = []
+            try store.updateRun(id: id, status: RunRecord.Status.running, totals: nil)
+            return (id, true)
         }
+        guard !run.resume else {
+            throw EvaluateError(
+                code: .unknownRun, message: "there is no run named '\(run.name)' to resume; see `dspex runs`")
+        }
+        let record = try store.createRun(
+            name: run.name, kind: kind, pipeline: run.pipeline, pipelineHash: run.programHash,
+            datasetHash: run.datasetHash, config: run.config.jsonString())
+        guard let id = record.id else { preconditionFailure("a created run always has an id") }
+        return (id, false)
     }
 
     func storedTotals() throws -> StoredTotals {

@@ -42,23 +42,35 @@ public struct BootstrapFewShot: Optimizer {
         self.seed = seed
     }
 
-    public func compile(_ program: Graph, trainset: [Example], valset: [Example]? = nil) async throws -> Graph {
+    public func compile(
+        _ program: Graph, trainset: [Example], valset: [Example]?, context: OptimizationContext
+    ) async throws -> Graph {
         let teacher =
             maxLabeledDemos > 0
             ? try await LabeledFewShot(k: maxLabeledDemos, seed: seed).compile(program, trainset: trainset) : program
+        let step = JournaledStep(context: context, metric: metric, concurrency: concurrency)
         var bootstrapped: [String: [Example]] = [:]
         var accepted = Set<String>()
+        let threshold = metricThreshold
+        let accepts: @Sendable (StepResult) -> Bool = { result in
+            result.error == nil && (threshold.map { result.score >= $0 } ?? (result.score > 0))
+        }
         for round in 0..<max(1, maxRounds) where accepted.count < maxBootstrappedDemos {
             let remaining = trainset.filter { !accepted.contains($0.id) }
-            let traces = try await bootstrapRound(teacher, examples: remaining, round: round, have: accepted.count)
-            for (example, trace) in traces where accepted.count < maxBootstrappedDemos {
-                accepted.insert(example.id)
-                for entry in trace {
-                    var values = entry.inputs
-                    for (key, value) in entry.outputs { values[key] = value }
+            // The teacher's outcome on an example does not depend on the order examples are tried in, so
+            // candidates bootstrapping over different shuffles share one journal step per teacher and round.
+            let results = try await step.run(
+                teacher, on: remaining, step: "bootstrap/\(teacher.stateHash)/round-\(round)", traces: true,
+                rolloutID: round == 0 ? nil : round, excludeOwnDemos: true,
+                stopAfter: .init(count: maxBootstrappedDemos - accepted.count, accepts: accepts))
+            for result in results where accepts(result) && accepted.count < maxBootstrappedDemos {
+                accepted.insert(result.exampleID)
+                for call in result.trace {
+                    var values = call.inputs
+                    for (key, value) in call.outputs { values[key] = value }
                     values["augmented"] = true
-                    bootstrapped[entry.predictor, default: []].append(
-                        Example(values, inputKeys: Array(entry.inputs.keys), id: example.id))
+                    bootstrapped[call.predictor, default: []].append(
+                        Example(values, inputKeys: Array(call.inputs.keys), id: result.exampleID))
                 }
             }
         }
@@ -76,34 +88,5 @@ public struct BootstrapFewShot: Optimizer {
             states[predictor.name] = state
         }
         return try program.withPredictorStates(states)
-    }
-
-    /// Runs the teacher on `examples` in order with traces; returns the accepted ones with their traces, in
-    /// dataset order, stopping the intake once enough are accepted.
-    private func bootstrapRound(
-        _ teacher: Graph, examples: [Example], round: Int, have: Int
-    ) async throws -> [(Example, [TraceEntry])] {
-        let stages = teacher.stages.map { stage -> Stage in
-            var copy = stage
-            copy.concurrency = min(stage.concurrency, concurrency)
-            return copy
-        }
-        let graph = try Graph(stages: stages, outputs: teacher.outputs)
-        let intake = IntakeValve()
-        let stream = SkippingExamples(base: ExampleList(examples), skip: [], intake: intake)
-        var acceptedTraces: [(Example, [TraceEntry])] = []
-        let scheduler = Scheduler(graph: graph, configuration: .init(ordered: true, captureTraces: true))
-        try await LMContext.$excludesMatchingDemos.withValue(true) {
-            try await LMContext.$rolloutID.withValue(round == 0 ? nil : round) {
-                _ = try await scheduler.run(stream) { result in
-                    guard result.error == nil, have + acceptedTraces.count < maxBootstrappedDemos else { return }
-                    let score = try await metric.score(result.example, Prediction(result.outputs))
-                    guard metricThreshold.map({ score >= $0 }) ?? (score > 0) else { return }
-                    acceptedTraces.append((result.example, result.trace))
-                    if have + acceptedTraces.count >= maxBootstrappedDemos { intake.close() }
-                }
-            }
-        }
-        return acceptedTraces
     }
 }

@@ -85,26 +85,49 @@ public struct BootstrapFewShotWithRandomSearch: Optimizer {
         return trainset.shuffled(using: &generator)
     }
 
-    public func compile(_ program: Graph, trainset: [Example], valset: [Example]? = nil) async throws -> Graph {
+    public func compile(
+        _ program: Graph, trainset: [Example], valset: [Example]?, context: OptimizationContext
+    ) async throws -> Graph {
         let validation = valset ?? trainset
         var best: (score: Double, program: Graph)?
-        for candidate in candidates() {
-            let examples = self.trainset(for: candidate, from: trainset)
-            let built: Graph
-            switch candidate.kind {
-            case .zeroShot:
-                built = program
-            case .labeledOnly:
-                built = try await LabeledFewShot(k: maxLabeledDemos).compile(program, trainset: examples)
-            case .unshuffled, .shuffled:
-                built = try await BootstrapFewShot(
-                    metric: metric, metricThreshold: metricThreshold, maxBootstrappedDemos: candidate.bootstrappedDemos,
-                    maxLabeledDemos: maxLabeledDemos, maxRounds: maxRounds, concurrency: concurrency
-                ).compile(program, trainset: examples)
-            }
-            let score = try await Evaluate(metric: metric).evaluate(built, on: ExampleList(validation)).score
+        let all = candidates()
+        for (number, candidate) in all.enumerated() {
+            context.enter("bootstrap", detail: "candidate \(number + 1) of \(all.count): \(candidate)")
+            let built = try await self.program(for: candidate, from: program, trainset: trainset, context: context)
+            try context.journal.record(
+                ["candidate": .string(candidate.description), "program": built.savedState()],
+                for: "candidate/\(String(format: "%03d", number))")
+            context.enter("evaluate", detail: "candidate \(number + 1) of \(all.count) on \(validation.count) examples")
+            let score = try await JournaledStep(context: context, metric: metric, concurrency: concurrency)
+                .meanScore(of: built, on: validation)
             if best == nil || score > (best?.score ?? 0) { best = (score, built) }
+            let bestScore = best?.score
+            context.update {
+                $0.trial = number + 1
+                $0.trials = all.count
+                $0.score = score
+                $0.bestScore = bestScore
+            }
         }
         return best?.program ?? program
+    }
+
+    /// Builds one candidate program: the student as is, with labeled demos, or bootstrapped over the candidate's
+    /// view of the training set.
+    public func program(
+        for candidate: Candidate, from program: Graph, trainset: [Example], context: OptimizationContext
+    ) async throws -> Graph {
+        let examples = self.trainset(for: candidate, from: trainset)
+        switch candidate.kind {
+        case .zeroShot:
+            return program
+        case .labeledOnly:
+            return try await LabeledFewShot(k: maxLabeledDemos).compile(program, trainset: examples)
+        case .unshuffled, .shuffled:
+            return try await BootstrapFewShot(
+                metric: metric, metricThreshold: metricThreshold, maxBootstrappedDemos: candidate.bootstrappedDemos,
+                maxLabeledDemos: maxLabeledDemos, maxRounds: maxRounds, concurrency: concurrency
+            ).compile(program, trainset: examples, valset: nil, context: context)
+        }
     }
 }

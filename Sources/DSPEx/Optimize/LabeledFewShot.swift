@@ -18,7 +18,9 @@ public struct LabeledFewShot: Optimizer {
         self.seed = seed
     }
 
-    public func compile(_ program: Graph, trainset: [Example], valset: [Example]? = nil) async throws -> Graph {
+    public func compile(
+        _ program: Graph, trainset: [Example], valset: [Example]?, context: OptimizationContext
+    ) async throws -> Graph {
         var states: [String: PredictorState] = [:]
         var generator = SeededGenerator(seed: seed)
         let chosen = sample ? generator.sample(trainset, count: k) : Array(trainset.prefix(k))

@@ -61,6 +61,33 @@ extension Store {
             }
         }
 
+        migrator.registerMigration("v2-compile-journal") { db in
+            try db.create(table: "compileStep") { t in
+                t.primaryKey {
+                    t.column("runId", .integer).references("run", onDelete: .cascade)
+                    t.column("key", .text)
+                }
+                t.column("value", .text).notNull()
+                t.column("createdAt", .datetime).notNull()
+            }
+            try db.create(table: "compileResult") { t in
+                t.primaryKey {
+                    t.column("runId", .integer).references("run", onDelete: .cascade)
+                    t.column("step", .text)
+                    t.column("exampleId", .text)
+                }
+                t.column("exampleIndex", .integer).notNull()
+                t.column("outputs", .text).notNull()
+                t.column("score", .double).notNull()
+                t.column("error", .text)
+                t.column("trace", .text)
+                t.column("lmCalls", .integer).notNull().defaults(to: 0)
+                t.column("cachedCalls", .integer).notNull().defaults(to: 0)
+                t.column("promptTokens", .integer).notNull().defaults(to: 0)
+                t.column("completionTokens", .integer).notNull().defaults(to: 0)
+            }
+        }
+
         return migrator
     }
 }

@@ -1,0 +1,57 @@
+import ArgumentParser
+import DSPEx
+import Foundation
+
+/// `dspex cancel`: stop a running compile run resumably.
+struct CancelCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cancel",
+        abstract: "Stop a running compile run (e.g. a detached one); what finished is kept and `dspex resume` continues.")
+
+    @Argument(help: "The run's name (see `dspex runs`).")
+    var name: String
+
+    @Option(help: "Seconds to wait for the run to stop.")
+    var wait: Double = 30
+
+    @OptionGroup var storeOptions: StoreOptions
+
+    func run() async throws {
+        try await CommandFailure.reporting {
+            let store = try storeOptions.open()
+            let (record, id) = try storeOptions.requireRun(name, in: store)
+            guard record.kind == RunRecord.Kind.compile else {
+                throw EvaluateError(
+                    code: .mismatch,
+                    message: "run '\(name)' is a \(record.kind) run; stop it with Ctrl-C where it runs (it resumes "
+                        + "with dspex resume)")
+            }
+            guard record.status == RunRecord.Status.running else {
+                print("run \(name) is \(record.status); nothing to cancel")
+                return
+            }
+            let pid = try CompileJournal(store: store, runID: id).value(for: "process")?["pid"]?.intValue
+            if let pid, BackgroundProcess.isAlive(pid_t(pid)) {
+                kill(pid_t(pid), SIGTERM)
+                let deadline = ContinuousClock.now + .milliseconds(Int(wait * 1000))
+                while ContinuousClock.now < deadline {
+                    if try store.run(id: id)?.status != RunRecord.Status.running || !BackgroundProcess.isAlive(pid_t(pid)) {
+                        break
+                    }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+            }
+            // A run whose process is gone (killed, crashed, another machine's restart) is marked stopped here.
+            if try store.run(id: id)?.status == RunRecord.Status.running,
+                pid.map({ !BackgroundProcess.isAlive(pid_t($0)) }) ?? true
+            {
+                try store.updateRun(id: id, status: RunRecord.Status.stopped, totals: nil)
+            }
+            let status = try store.run(id: id)?.status ?? "unknown"
+            print("run \(name) is \(status)")
+            if status == RunRecord.Status.stopped {
+                Console.error("resume with: dspex resume \(name)" + (storeOptions.store.map { " --store \($0)" } ?? ""))
+            }
+        }
+    }
+}
