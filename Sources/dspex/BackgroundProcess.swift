@@ -13,6 +13,7 @@ enum BackgroundProcess {
     /// Spawns `arguments` (without the program name) detached; returns the child's process id.
     static func spawn(arguments: [String], log: String) throws -> pid_t {
         let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        closeInheritedDescriptorsOnExec()
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -31,6 +32,15 @@ enum BackgroundProcess {
             throw BackgroundProcessError(message: "could not start the background process: \(String(cString: strerror(status)))")
         }
         return pid
+    }
+
+    /// Marks every open descriptor above standard error close-on-exec, so the background process holds no pipe
+    /// of whoever started this one (a caller reading this process's output until end of file would wait for it).
+    private static func closeInheritedDescriptorsOnExec() {
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        for descriptor in descriptors.compactMap(Int32.init) where descriptor > 2 {
+            _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+        }
     }
 
     /// Whether a process with this id exists.

@@ -9,20 +9,21 @@ struct CompileCommandTests {
     func bootstrapCompileThenEval() async throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("dspex-\(UUID().uuidString).json")
         defer { try? FileManager.default.removeItem(at: out) }
+        let store = EvalResumeTests.temporaryStore()
         try await withSimulatedLM { _, server in
             let compiled = try await CLIProcess.run([
                 "compile", RunCommandTests.path("pipelines/arithmetic.yaml"), "--optimizer", "bootstrap",
                 "--trainset", RunCommandTests.path("data/arithmetic_train.jsonl"), "--valset",
                 RunCommandTests.path("data/arithmetic_dev.jsonl"), "--out", out.path, "--lm", "dspex-sim",
-                "--base-url", server.baseURL,
+                "--base-url", server.baseURL, "--store", store, "--run", "boot",
             ])
             #expect(compiled.status == 0, "\(compiled.stderr)")
-            #expect(compiled.stderr.contains("valset score before"))
+            #expect(compiled.stdout.hasPrefix("run boot\n"))
+            #expect(try Store(path: store).run(named: "boot")?.status == RunRecord.Status.completed)
             let program = try Value(json: String(contentsOf: out, encoding: .utf8))
             #expect(program["solve"]?["demos"]?.arrayValue?.count == 16)
             #expect(program["metadata"]?["dependency_versions"] == [:])
 
-            let store = EvalResumeTests.temporaryStore()
             let evaluated = try await CLIProcess.run([
                 "eval", RunCommandTests.path("pipelines/arithmetic.yaml"), "--data",
                 RunCommandTests.path("data/arithmetic_dev.jsonl"), "--program", out.path, "--lm", "dspex-sim",

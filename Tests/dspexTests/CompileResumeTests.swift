@@ -1,0 +1,125 @@
+import DSPEx
+import DSPExTesting
+import Foundation
+import Testing
+
+/// Real `dspex compile` processes — MIPROv2 killed with SIGKILL, detached, cancelled — resumed against the
+/// simulator on loopback.
+@Suite(.timeLimit(.minutes(3)))
+struct CompileResumeTests {
+    static func compileArguments(baseURL: String, store: String, run: String, out: String) -> [String] {
+        [
+            "compile", RunCommandTests.path("pipelines/arithmetic.yaml"), "--optimizer", "mipro", "--auto", "light",
+            "--trainset", RunCommandTests.path("data/arithmetic_train.jsonl"), "--lm", "dspex-sim", "--base-url",
+            baseURL, "--no-cache", "--store", store, "--run", run, "--out", out,
+        ]
+    }
+
+    /// A saved program without its metadata, for comparing programs.
+    static func program(at path: String) throws -> Value {
+        var object = try Value(json: String(contentsOfFile: path, encoding: .utf8)).objectValue ?? [:]
+        object["metadata"] = nil
+        return .object(object)
+    }
+
+    static func bestScoreLine(_ output: String) -> String? {
+        output.split(separator: "\n").first { $0.hasPrefix("best score") }.map(String.init)
+    }
+
+    @Test("a SIGKILLed MIPROv2 compile resumes to the same program and score, re-sending no stored request")
+    func killAndResume() async throws {
+        var simulator = SimulatorConfiguration()
+        simulator.latency = .fixed(milliseconds: 10)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dspex-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = { (name: String) in folder.appendingPathComponent(name).path }
+        try await withSimulatedLM(simulator) { _, server in
+            // The uninterrupted reference run (no LM cache: only the run's own records can spare requests).
+            let started = ContinuousClock.now
+            let reference = try await CLIProcess.run(
+                Self.compileArguments(baseURL: server.baseURL, store: path("ref.sqlite"), run: "ref", out: path("ref.json")))
+            let duration = ContinuousClock.now - started
+            #expect(reference.status == 0, "\(reference.stderr)")
+            let expectedScore = try #require(Self.bestScoreLine(reference.stdout))
+            server.reset()
+
+            // The same compile killed at a random moment inside the run.
+            let process = Process()
+            process.executableURL = CLIProcess.executable
+            process.arguments = Self.compileArguments(
+                baseURL: server.baseURL, store: path("killed.sqlite"), run: "killed", out: path("killed.json"))
+            process.standardOutput = Pipe()
+            process.standardError = Pipe()
+            try process.run()
+            let total = max(300, Int(duration.milliseconds))
+            try await Task.sleep(for: .milliseconds(Int.random(in: (total / 5)...(total * 3 / 5))))
+            kill(process.processIdentifier, SIGKILL)
+            try await CLIProcess.waitForExit(process, timeout: 10, start: false)
+            #expect(process.terminationReason == .uncaughtSignal)
+            let sentBeforeKill = server.recentRequests()
+            #expect(try Store(path: path("killed.sqlite")).run(named: "killed")?.status == RunRecord.Status.running)
+            server.reset()
+
+            let resumed = try await CLIProcess.run(["resume", "killed", "--store", path("killed.sqlite")])
+            #expect(resumed.status == 0, "\(resumed.stderr)")
+            #expect(Self.bestScoreLine(resumed.stdout) == expectedScore)
+            #expect(try Self.program(at: path("killed.json")) == Self.program(at: path("ref.json")))
+            #expect(try Store(path: path("killed.sqlite")).run(named: "killed")?.status == RunRecord.Status.completed)
+
+            // A request sent again after the resume can only be one that was in flight when the process died
+            // (its result never stored): one of the last few before the kill, never an earlier one.
+            let inFlightWindow = 2 * 16
+            let earlierIndex = Dictionary(
+                sentBeforeKill.compactMap { record in record.fingerprint.map { ($0, record.index) } },
+                uniquingKeysWith: { first, _ in first })
+            let repeated = server.recentRequests().compactMap { $0.fingerprint.flatMap { earlierIndex[$0] } }
+            let lastBeforeKill = sentBeforeKill.map(\.index).max() ?? 0
+            #expect(repeated.allSatisfy { $0 > lastBeforeKill - inFlightWindow }, "repeated \(repeated.sorted())")
+            #expect(repeated.count <= inFlightWindow)
+        }
+    }
+
+    @Test("--detach returns the run name at once; dspex cancel stops it resumably; dspex resume completes it")
+    func detachCancelResume() async throws {
+        var simulator = SimulatorConfiguration()
+        simulator.latency = .fixed(milliseconds: 30)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dspex-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = folder.appendingPathComponent("dspex.sqlite").path
+        let out = folder.appendingPathComponent("program.json").path
+        try await withSimulatedLM(simulator) { _, server in
+            let detached = try await CLIProcess.run(
+                Self.compileArguments(baseURL: server.baseURL, store: store, run: "bg", out: out) + [
+                    "--detach", "--concurrency", "2",
+                ])
+            #expect(detached.status == 0, "\(detached.stderr)")
+            #expect(detached.stdout == "run bg\n")
+            #expect(detached.stderr.contains("logs/bg.log"))
+
+            // Wait until the background process has done some work.
+            let log = folder.appendingPathComponent("logs/bg.log")
+            for _ in 0..<400 {
+                if let text = try? String(contentsOf: log, encoding: .utf8), text.contains("search:") { break }
+                try await Task.sleep(for: .milliseconds(25))
+            }
+            let runs = try Value(json: try await CLIProcess.run(["runs", "--json", "--store", store]).stdout)
+            #expect(runs[0]?["status"] == "running")
+            #expect(runs[0]?["kind"] == "compile")
+
+            let cancelled = try await CLIProcess.run(["cancel", "bg", "--store", store])
+            #expect(cancelled.status == 0, "\(cancelled.stderr)")
+            #expect(cancelled.stdout.contains("run bg is stopped"))
+            #expect(try Store(path: store).run(named: "bg")?.status == RunRecord.Status.stopped)
+
+            let resumed = try await CLIProcess.run(["resume", "bg", "--store", store])
+            #expect(resumed.status == 0, "\(resumed.stderr)")
+            #expect(resumed.stdout.hasPrefix("run bg\n"))
+            #expect(FileManager.default.fileExists(atPath: out))
+            #expect(try Store(path: store).run(named: "bg")?.status == RunRecord.Status.completed)
+            let again = try await CLIProcess.run(["cancel", "bg", "--store", store])
+            #expect(again.stdout.contains("is completed; nothing to cancel"))
+        }
+    }
+}
