@@ -22,6 +22,10 @@ struct ShowCommand: AsyncParsableCommand {
         try await CommandFailure.reporting {
             let store = try storeOptions.open()
             let (record, id) = try storeOptions.requireRun(name, in: store)
+            if record.kind == RunRecord.Kind.compile {
+                try showCompile(record, id: id, store: store)
+                return
+            }
             let worstResults = try store.worstResults(runID: id, limit: worst)
             if json {
                 guard case .object(var object) = record.summaryValue else { return }
@@ -37,6 +41,33 @@ struct ShowCommand: AsyncParsableCommand {
                 let score = result.score.map { String(format: "%.2f", $0) } ?? "-"
                 print("  \(result.exampleId)  score \(score)  \(result.error ?? result.outputs)")
             }
+        }
+    }
+}
+
+extension ShowCommand {
+    /// A compile run: its summary, its candidates and every trial with its score.
+    private func showCompile(_ record: RunRecord, id: Int64, store: Store) throws {
+        let trials = try store.compileSteps(runID: id, prefix: "trial/").compactMap { try? Value(json: $0.value) }
+        let candidates = try store.compileSteps(runID: id, prefix: "candidate/").count
+        if json {
+            guard case .object(var object) = record.summaryValue else { return }
+            object["candidates"] = .int(candidates)
+            object["trials"] = .array(trials)
+            print(Value.object(object).jsonString(.pretty(indent: 2)))
+            return
+        }
+        for (key, value) in record.summaryValue.objectValue ?? [:] where !["examples", "errors"].contains(key) {
+            print(key.padding(toLength: 18, withPad: " ", startingAt: 0) + value.plainText)
+        }
+        print("candidates".padding(toLength: 18, withPad: " ", startingAt: 0) + String(candidates))
+        if !trials.isEmpty { print("\ntrials:") }
+        for trial in trials {
+            let score = trial["score"]?.doubleValue.map { String(format: "%.3f", $0) } ?? "-"
+            let params = (trial["params"]?.objectValue ?? [:]).map { "\($0.key)=\($0.value.plainText)" }
+            print(
+                "  \(trial["number"]?.plainText ?? "?")  \(trial["kind"]?.plainText ?? "")  score \(score)  "
+                    + "on \(trial["examples"]?.plainText ?? "?")  " + params.joined(separator: " "))
         }
     }
 }

@@ -20,7 +20,7 @@ struct HelpTests {
     @Test(
         "every subcommand has its own help",
         arguments: [
-            "run", "eval", "compile", "resume", "runs", "show", "export", "validate", "predict", "sim",
+            "run", "eval", "compile", "resume", "cancel", "runs", "show", "export", "validate", "predict", "sim",
         ])
     func subcommandHelp(name: String) async throws {
         let output = try await CLIProcess.run([name, "--help"])

@@ -75,6 +75,7 @@ public final class OptimizationJob: Sendable {
             do {
                 let optimized = try await optimizer.compile(
                     program, trainset: trainset, valset: valset, context: context)
+                context.enter("done")
                 if let store, let runID, let run {
                     _ = try store.saveProgram(name: run.name, json: optimized.savedState().jsonString(), runID: runID)
                     try store.updateRun(
