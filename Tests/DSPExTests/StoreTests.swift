@@ -29,7 +29,7 @@ struct StoreTests {
         LMResponse(choices: [.init(text: text)], usage: TokenUsage(promptTokens: 7, completionTokens: 3), model: "sim")
     }
 
-    @Test("migrations create the run, result, lmCache and program tables")
+    @Test("migrations create the run, result, lmCache, program and compile journal tables")
     func migrations() throws {
         let store = try Store.temporary()
         defer { try? store.remove() }
@@ -39,10 +39,38 @@ struct StoreTests {
                 try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid")
             )
         }
-        #expect(tables.isSuperset(of: ["run", "result", "lmCache", "program"]))
-        #expect(migrations == ["v1-runs", "v1-results", "v1-lm-cache", "v1-programs"])
+        #expect(tables.isSuperset(of: ["run", "result", "lmCache", "program", "compileStep", "compileResult"]))
+        #expect(migrations == ["v1-runs", "v1-results", "v1-lm-cache", "v1-programs", "v2-compile-journal"])
         let journal = try store.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(journal == "wal")
+    }
+
+    @Test("a compile journal keeps steps by key and example results by step; writes replace, prefixes are literal")
+    func compileJournal() throws {
+        let store = try Store.temporary()
+        defer { try? store.remove() }
+        let run = try store.createRun(
+            name: "c", kind: RunRecord.Kind.compile, pipeline: "p.yaml", pipelineHash: "h", datasetHash: "d",
+            config: "{}")
+        let id = try #require(run.id)
+        try store.saveCompileStep(CompileStepRecord(runId: id, key: "trial/0001", value: "1"))
+        try store.saveCompileStep(CompileStepRecord(runId: id, key: "trial/0001", value: "2"))
+        try store.saveCompileStep(CompileStepRecord(runId: id, key: "trial_x", value: "3"))
+        #expect(try store.compileStep(runID: id, key: "trial/0001")?.value == "2")
+        #expect(try store.compileSteps(runID: id, prefix: "trial/").map(\.key) == ["trial/0001"])
+        #expect(try store.compileSteps(runID: id, prefix: "trial_").map(\.key) == ["trial_x"])
+
+        let journal = CompileJournal(store: store, runID: id)
+        var usage = Usage(lmCalls: 1, tokens: TokenUsage(promptTokens: 10, completionTokens: 2))
+        usage.cachedCalls = 0
+        let result = StepResult(
+            exampleID: "ex-1", index: 3, outputs: ["answer": 5], score: 1, error: nil,
+            trace: [.init(predictor: "solve", inputs: ["question": "2+3"], outputs: ["answer": 5])], usage: usage)
+        try journal.record(result, step: "bootstrap/abc/round-0")
+        let reread = try CompileJournal(store: store, runID: id).results(step: "bootstrap/abc/round-0")
+        #expect(reread["ex-1"] == result)
+        #expect(try store.compileTotals(runID: id).lmCalls == 1)
+        #expect(try CompileJournal(store: store, runID: id).results(step: "other").isEmpty)
     }
 
     @Test("a run is created, found by name and id, updated with totals, and listed newest first")
