@@ -40,7 +40,8 @@ final class SimulatorRecorder: Sendable {
             if let fault {
                 state.stats.faults[fault.name, default: 0] += 1
             }
-            state.log.append(SimulatorRequestRecord(
+            state.log.append(
+                SimulatorRequestRecord(
                     index: index, userMessage: userMessage, fault: fault?.name, fingerprint: fingerprint))
             return (index, fault)
         }

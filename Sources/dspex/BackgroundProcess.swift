@@ -29,7 +29,8 @@ enum BackgroundProcess {
         var pid: pid_t = 0
         let status = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
         guard status == 0 else {
-            throw BackgroundProcessError(message: "could not start the background process: \(String(cString: strerror(status)))")
+            throw BackgroundProcessError(
+                message: "could not start the background process: \(String(cString: strerror(status)))")
         }
         return pid
     }

@@ -6,7 +6,8 @@ import Foundation
 struct CancelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cancel",
-        abstract: "Stop a running compile run (e.g. a detached one); what finished is kept and `dspex resume` continues.")
+        abstract:
+            "Stop a running compile run (e.g. a detached one); what finished is kept and `dspex resume` continues.")
 
     @Argument(help: "The run's name (see `dspex runs`).")
     var name: String
@@ -35,7 +36,9 @@ struct CancelCommand: AsyncParsableCommand {
                 kill(pid_t(pid), SIGTERM)
                 let deadline = ContinuousClock.now + .milliseconds(Int(wait * 1000))
                 while ContinuousClock.now < deadline {
-                    if try store.run(id: id)?.status != RunRecord.Status.running || !BackgroundProcess.isAlive(pid_t(pid)) {
+                    if try store.run(id: id)?.status != RunRecord.Status.running
+                        || !BackgroundProcess.isAlive(pid_t(pid))
+                    {
                         break
                     }
                     try await Task.sleep(for: .milliseconds(100))

@@ -113,6 +113,7 @@ struct CompileCommand: AsyncParsableCommand {
                 try startDetached(identity, store: store)
                 return
             }
+            if resume != nil { try refuseIfRunningElsewhere(name, store: store) }
             Console.line("run \(name)")
             try await optimize(
                 spec: spec, train: train, validation: validation, metric: metric, store: store, identity: identity)
@@ -183,7 +184,8 @@ struct CompileCommand: AsyncParsableCommand {
         if let best = last.bestScore { Console.line(String(format: "best score %.2f%%", best * 100)) }
         Console.line(
             "compiled with \(optimizer.rawValue) in \(String(format: "%.1f", elapsed.seconds)) s: \(last.lmCalls) LM "
-                + "calls, \(last.tokens) tokens" + (last.replayedResults > 0 ? ", \(last.replayedResults) results reused" : ""))
+                + "calls, \(last.tokens) tokens"
+                + (last.replayedResults > 0 ? ", \(last.replayedResults) results reused" : ""))
         if let out {
             try optimized.save(to: URL(fileURLWithPath: out))
             Console.line("wrote \(out)")
@@ -211,6 +213,17 @@ struct CompileCommand: AsyncParsableCommand {
         case .copro:
             return COPRO(metric: metric, promptModel: lm, breadth: breadth, depth: depth, concurrency: concurrency)
         }
+    }
+
+    /// A run still being optimized by a live process is not resumed a second time alongside it.
+    private func refuseIfRunningElsewhere(_ name: String, store: Store) throws {
+        guard let record = try store.run(named: name), let id = record.id, record.status == RunRecord.Status.running,
+            let pid = try CompileJournal(store: store, runID: id).value(for: "process")?["pid"]?.intValue,
+            pid_t(pid) != getpid(), BackgroundProcess.isAlive(pid_t(pid))
+        else { return }
+        throw EvaluateError(
+            code: .runExists,
+            message: "run '\(name)' is being optimized by process \(pid); stop it with `dspex cancel \(name)` first")
     }
 
     private var storeSuffix: String { storeOptions.store.map { " --store \($0)" } ?? "" }

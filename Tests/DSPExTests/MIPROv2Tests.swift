@@ -1,7 +1,7 @@
-import Synchronization
 import DSPEx
 import DSPExTesting
 import Foundation
+import Synchronization
 import Testing
 
 /// MIPROv2's budgets and search, and durable optimization: journals, job handles, cancel and resume.
@@ -40,7 +40,8 @@ struct MIPROv2Tests {
             try MIPROv2(metric: .exactMatch(), auto: nil, numCandidates: 4, numTrials: 4, minibatchSize: 35)
                 .plan(for: program, validationCount: 20)
         }
-        let split = try MIPROv2.split(trainset: Array(try await OptimizerTests.load("arithmetic_train.jsonl", limit: 10)), valset: nil)
+        let split = try MIPROv2.split(
+            trainset: Array(try await OptimizerTests.load("arithmetic_train.jsonl", limit: 10)), valset: nil)
         #expect(split.train.count == 2 && split.validation.count == 8)
     }
 
@@ -89,7 +90,8 @@ struct MIPROv2Tests {
             let run = Evaluate.Run(
                 name: "mipro", pipeline: "arithmetic.yaml", programHash: "p", datasetHash: "d", config: [:],
                 resume: false)
-            let job = try OptimizationJob.start(optimizer, program: program, trainset: trainset, valset: nil, store: store, run: run)
+            let job = try OptimizationJob.start(
+                optimizer, program: program, trainset: trainset, valset: nil, store: store, run: run)
             #expect(job.runName == "mipro")
             for await progress in job.events where (progress.trial ?? 0) >= 4 {
                 job.cancel()
@@ -103,7 +105,8 @@ struct MIPROv2Tests {
 
             // Starting the same run again without resume is refused; with resume it continues.
             #expect(throws: EvaluateError.self) {
-                _ = try OptimizationJob.start(optimizer, program: program, trainset: trainset, valset: nil, store: store, run: run)
+                _ = try OptimizationJob.start(
+                    optimizer, program: program, trainset: trainset, valset: nil, store: store, run: run)
             }
             server.reset()
             var resume = run
@@ -125,7 +128,8 @@ struct MIPROv2Tests {
 
             // Replaying a completed journal asks the model nothing and returns the same program.
             server.reset()
-            let replayContext = OptimizationContext(journal: CompileJournal(store: store, runID: try #require(stopped.id)))
+            let replayContext = OptimizationContext(
+                journal: CompileJournal(store: store, runID: try #require(stopped.id)))
             let replayed = try await optimizer.compile(program, trainset: trainset, valset: nil, context: replayContext)
             #expect(replayed.savedState() == reference.savedState())
             #expect(server.stats().requests == 0)
@@ -137,8 +141,10 @@ struct MIPROv2Tests {
         let trainset = try await OptimizerTests.load("arithmetic_train.jsonl", limit: 40)
         try await withSimulatedLM { lm, _ in
             let program = try OptimizerTests.program(lm)
-            let serial = try await BootstrapFewShot(metric: .exactMatch(), concurrency: 1).compile(program, trainset: trainset)
-            let parallel = try await BootstrapFewShot(metric: .exactMatch(), concurrency: 16).compile(program, trainset: trainset)
+            let serial = try await BootstrapFewShot(metric: .exactMatch(), concurrency: 1).compile(
+                program, trainset: trainset)
+            let parallel = try await BootstrapFewShot(metric: .exactMatch(), concurrency: 16).compile(
+                program, trainset: trainset)
             #expect(serial.savedState() == parallel.savedState())
         }
     }

@@ -38,7 +38,8 @@ struct CompileResumeTests {
             // The uninterrupted reference run (no LM cache: only the run's own records can spare requests).
             let started = ContinuousClock.now
             let reference = try await CLIProcess.run(
-                Self.compileArguments(baseURL: server.baseURL, store: path("ref.sqlite"), run: "ref", out: path("ref.json")))
+                Self.compileArguments(
+                    baseURL: server.baseURL, store: path("ref.sqlite"), run: "ref", out: path("ref.json")))
             let duration = ContinuousClock.now - started
             #expect(reference.status == 0, "\(reference.stderr)")
             let expectedScore = try #require(Self.bestScoreLine(reference.stdout))

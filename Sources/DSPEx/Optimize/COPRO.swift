@@ -51,10 +51,13 @@ public struct COPRO: Optimizer {
         guard let promptModel = promptModel ?? LMContext.languageModel else {
             throw OptimizeError(
                 code: .invalidOptions,
-                message: "COPRO needs a prompt model to propose instructions: pass promptModel: or run inside withLM(_:)")
+                message:
+                    "COPRO needs a prompt model to propose instructions: pass promptModel: or run inside withLM(_:)")
         }
         let examples = valset ?? trainset
-        guard !examples.isEmpty else { throw OptimizeError(code: .invalidOptions, message: "the training set is empty") }
+        guard !examples.isEmpty else {
+            throw OptimizeError(code: .invalidOptions, message: "the training set is empty")
+        }
         let step = JournaledStep(context: context, metric: metric, concurrency: concurrency)
         var current = program
         var evaluated: [String: [(instruction: String, score: Double)]] = [:]
@@ -160,7 +163,9 @@ public struct COPRO: Optimizer {
     }
 
     /// The best-scoring attempt; ties keep the earlier one.
-    private static func best(_ attempts: [(instruction: String, score: Double)]) -> (instruction: String, score: Double)? {
+    private static func best(_ attempts: [(instruction: String, score: Double)]) -> (
+        instruction: String, score: Double
+    )? {
         attempts.reduce(nil) { best, attempt in
             guard let best else { return attempt }
             return attempt.score > best.score ? attempt : best

@@ -82,8 +82,11 @@ struct GroundedProposer {
                         "program_description": .string(programDescription),
                         "module": .string("\(predictor.name): \(predictor.state.signature.shortDescription)"),
                         "module_description": .string(moduleDescription),
-                        "task_demos": .string(demos.isEmpty ? "No task demos provided." : demos.map(Self.render)
-                            .joined(separator: "\n\n")),
+                        "task_demos": .string(
+                            demos.isEmpty
+                                ? "No task demos provided."
+                                : demos.map(Self.render)
+                                    .joined(separator: "\n\n")),
                         "basic_instruction": .string(current), "tip": .string(tip.text),
                     ],
                     options: LMOptions(temperature: temperature, rolloutID: index))

@@ -55,7 +55,7 @@ struct JournaledStep {
             }
         }
         advance()
-        if stopped || cursor == resolved.count { return resolved.prefix(cursor).map { $0! } }
+        if stopped || cursor == resolved.count { return resolved.prefix(cursor).compactMap { $0 } }
 
         var positions: [String: [Int]] = [:]
         var pending: [Example] = []
@@ -112,7 +112,8 @@ struct JournaledStep {
                 message: "step '\(step)' finished \(cursor) of \(examples.count) examples in order; the rest did not "
                     + "complete (a spent budget?)")
         }
-        return resolved.prefix(cursor).map { $0! }
+        // Every position before the cursor is resolved: advance() stops at the first gap.
+        return resolved.prefix(cursor).compactMap { $0 }
     }
 }
 

@@ -126,7 +126,9 @@ public struct MIPROv2: Optimizer {
     }
 
     /// DSPy's split when no validation set is given: the last 80% of the training set (at most 1,000) validates.
-    public static func split(trainset: [Example], valset: [Example]?) throws -> (train: [Example], validation: [Example]) {
+    public static func split(trainset: [Example], valset: [Example]?) throws -> (
+        train: [Example], validation: [Example]
+    ) {
         guard !trainset.isEmpty else {
             throw OptimizeError(code: .invalidOptions, message: "the training set is empty")
         }
@@ -162,7 +164,8 @@ public struct MIPROv2: Optimizer {
         if train.isEmpty { train = validation }
 
         context.enter("bootstrap", detail: "\(plan.demoCandidates) demo-set candidates per predictor")
-        let demoSets = try await demoSetCandidates(program, trainset: train, count: plan.demoCandidates, context: context)
+        let demoSets = try await demoSetCandidates(
+            program, trainset: train, count: plan.demoCandidates, context: context)
 
         context.enter("propose", detail: "\(plan.instructionCandidates) instruction candidates per predictor")
         let proposer = GroundedProposer(
@@ -188,7 +191,8 @@ public struct MIPROv2: Optimizer {
     ) async throws -> [String: [[Example]]] {
         let builder = BootstrapFewShotWithRandomSearch(
             metric: metric, metricThreshold: metricThreshold,
-            maxBootstrappedDemos: isZeroShot ? 3 : maxBootstrappedDemos, maxLabeledDemos: isZeroShot ? 0 : maxLabeledDemos,
+            maxBootstrappedDemos: isZeroShot ? 3 : maxBootstrappedDemos,
+            maxLabeledDemos: isZeroShot ? 0 : maxLabeledDemos,
             numCandidatePrograms: max(0, count - 3), concurrency: concurrency)
         var sets: [String: [[Example]]] = [:]
         let candidates = Array(builder.candidates().prefix(count))

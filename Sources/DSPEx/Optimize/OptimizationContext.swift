@@ -16,7 +16,8 @@ public final class OptimizationContext: Sendable {
     ///   - journal: The journal (in memory by default).
     ///   - onProgress: Called with a snapshot whenever the progress changes, from the optimizer's task.
     public init(
-        journal: CompileJournal = CompileJournal(), onProgress: @escaping @Sendable (OptimizationProgress) -> Void = { _ in }
+        journal: CompileJournal = CompileJournal(),
+        onProgress: @escaping @Sendable (OptimizationProgress) -> Void = { _ in }
     ) {
         self.journal = journal
         self.state = Mutex(OptimizationProgress())

@@ -27,7 +27,9 @@ public final class OptimizationJob: Sendable {
     public let events: AsyncStream<OptimizationProgress>
     private let task: Task<Graph, any Error>
 
-    private init(runName: String?, runID: Int64?, events: AsyncStream<OptimizationProgress>, task: Task<Graph, any Error>) {
+    private init(
+        runName: String?, runID: Int64?, events: AsyncStream<OptimizationProgress>, task: Task<Graph, any Error>
+    ) {
         self.runName = runName
         self.runID = runID
         self.events = events
@@ -62,10 +64,12 @@ public final class OptimizationJob: Sendable {
         run: Evaluate.Run? = nil
     ) throws -> OptimizationJob {
         var opened: (id: Int64, resumed: Bool)?
+        var journal = CompileJournal()
         if let store, let run {
-            opened = try EvaluationCheckpoint.open(run, kind: RunRecord.Kind.compile, in: store)
+            let found = try EvaluationCheckpoint.open(run, kind: RunRecord.Kind.compile, in: store)
+            opened = found
+            journal = CompileJournal(store: store, runID: found.id)
         }
-        let journal = opened.map { CompileJournal(store: store!, runID: $0.id) } ?? CompileJournal()
         let (events, continuation) = AsyncStream.makeStream(
             of: OptimizationProgress.self, bufferingPolicy: .bufferingNewest(64))
         let context = OptimizationContext(journal: journal) { continuation.yield($0) }
@@ -87,7 +91,8 @@ public final class OptimizationJob: Sendable {
                 if let store, let runID {
                     let status = error is CancellationError ? RunRecord.Status.stopped : RunRecord.Status.failed
                     try? store.updateRun(
-                        id: runID, status: status, totals: try? totals(store: store, runID: runID, progress: context.progress))
+                        id: runID, status: status,
+                        totals: try? totals(store: store, runID: runID, progress: context.progress))
                 }
                 throw error
             }

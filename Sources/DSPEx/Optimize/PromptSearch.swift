@@ -56,7 +56,8 @@ struct PromptSearch {
         let defaultScore = try await step.meanScore(of: program, on: validation)
         var best = (score: defaultScore, program: program)
         var history = [TPESampler.Trial(values: defaults, score: defaultScore)]
-        try record(trial: 1, kind: "full", point: defaults, score: defaultScore, examples: validation.count, best: best.score)
+        try record(
+            trial: 1, kind: "full", point: defaults, score: defaultScore, examples: validation.count, best: best.score)
         var minibatchScores = OrderedDictionary<String, (scores: [Double], point: [String: Int])>()
         var fullyEvaluated = Set<String>()
         var number = 1
