@@ -101,12 +101,12 @@ struct CompileCommand: AsyncParsableCommand {
                 spec.metric?.name ?? "exact_match", field: spec.metric?.field ?? spec.outputs.first?.name,
                 label: spec.metric?.label)
             let store = try storeOptions.open()
-            let name = resume ?? run ?? defaultRunName(spec)
+            let name = resume ?? run ?? RunArguments.defaultName("\(spec.name)-\(optimizer.rawValue)")
             let identity = Evaluate.Run(
                 name: name, pipeline: pipeline, programHash: spec.contentHash, datasetHash: datasetHash,
                 config: [
                     "metric": metricDescription, "optimizer": .string(optimizer.rawValue),
-                    "arguments": .array(resumableArguments().map(Value.string)),
+                    "arguments": .array(RunArguments.resumable().map(Value.string)),
                 ],
                 resume: resume != nil)
             if detach {
@@ -127,7 +127,7 @@ struct CompileCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         let log = logs.appendingPathComponent("\(identity.name).log").path
         let arguments =
-            ["compile"] + resumableArguments() + ["--resume", identity.name]
+            ["compile"] + RunArguments.resumable() + ["--resume", identity.name]
             + (storeOptions.store.map { ["--store", $0] } ?? [])
         let pid = try BackgroundProcess.spawn(arguments: arguments, log: log)
         Console.line("run \(identity.name)")
@@ -228,35 +228,6 @@ struct CompileCommand: AsyncParsableCommand {
 
     private var storeSuffix: String { storeOptions.store.map { " --store \($0)" } ?? "" }
 
-    private func defaultRunName(_ spec: PipelineSpec) -> String {
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return "\(spec.name)-\(optimizer.rawValue)-\(formatter.string(from: Date()))"
-    }
-
-    /// The arguments `dspex resume` replays: everything but the run name, the store and --detach.
-    private func resumableArguments() -> [String] {
-        var arguments: [String] = []
-        var skipNext = false
-        for argument in CommandLine.arguments.dropFirst(2) {
-            if skipNext {
-                skipNext = false
-                continue
-            }
-            if ["--run", "--resume", "--store"].contains(argument) {
-                skipNext = true
-                continue
-            }
-            if argument == "--detach" || argument.hasPrefix("--run=") || argument.hasPrefix("--resume=")
-                || argument.hasPrefix("--store=")
-            {
-                continue
-            }
-            arguments.append(argument)
-        }
-        return arguments
-    }
 }
 
 /// The optimizers `dspex compile` offers.

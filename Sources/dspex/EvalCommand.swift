@@ -66,11 +66,11 @@ struct EvalCommand: AsyncParsableCommand {
             let rows = dataOptions.dataset(for: spec)
             let datasetHash = try Dataset(url: URL(fileURLWithPath: dataOptions.data)).contentHash()
             let store = try storeOptions.open()
-            let name = resume ?? run ?? defaultRunName(spec)
+            let name = resume ?? run ?? RunArguments.defaultName(spec.name)
             let identity = Evaluate.Run(
                 name: name, pipeline: pipeline,
                 programHash: try programOptions.identity(pipelineHash: spec.contentHash), datasetHash: datasetHash,
-                config: ["metric": metricConfig, "arguments": .array(resumableArguments().map(Value.string))],
+                config: ["metric": metricConfig, "arguments": .array(RunArguments.resumable().map(Value.string))],
                 resume: resume != nil)
             let total = dataOptions.estimatedRowCount()
             let progress = ProgressDisplay(enabled: !json)
@@ -144,31 +144,4 @@ struct EvalCommand: AsyncParsableCommand {
         return ({ _ in resolved }, description)
     }
 
-    private func defaultRunName(_ spec: PipelineSpec) -> String {
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return "\(spec.name)-\(formatter.string(from: Date()))"
-    }
-
-    /// The arguments `dspex resume` replays: everything but the run name and the store.
-    private func resumableArguments() -> [String] {
-        var arguments: [String] = []
-        var skipNext = false
-        for argument in CommandLine.arguments.dropFirst(2) {
-            if skipNext {
-                skipNext = false
-                continue
-            }
-            if ["--run", "--resume", "--store"].contains(argument) {
-                skipNext = true
-                continue
-            }
-            if argument.hasPrefix("--run=") || argument.hasPrefix("--resume=") || argument.hasPrefix("--store=") {
-                continue
-            }
-            arguments.append(argument)
-        }
-        return arguments
-    }
 }

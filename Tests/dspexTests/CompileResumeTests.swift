@@ -22,6 +22,12 @@ struct CompileResumeTests {
         return .object(object)
     }
 
+    static func temporaryFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dspex-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
     static func bestScoreLine(_ output: String) -> String? {
         output.split(separator: "\n").first { $0.hasPrefix("best score") }.map(String.init)
     }
@@ -30,8 +36,7 @@ struct CompileResumeTests {
     func killAndResume() async throws {
         var simulator = SimulatorConfiguration()
         simulator.latency = .fixed(milliseconds: 10)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dspex-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = { (name: String) in folder.appendingPathComponent(name).path }
         try await withSimulatedLM(simulator) { _, server in
@@ -85,8 +90,7 @@ struct CompileResumeTests {
     func detachCancelResume() async throws {
         var simulator = SimulatorConfiguration()
         simulator.latency = .fixed(milliseconds: 30)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dspex-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let store = folder.appendingPathComponent("dspex.sqlite").path
         let out = folder.appendingPathComponent("program.json").path
