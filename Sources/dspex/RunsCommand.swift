@@ -26,8 +26,8 @@ struct RunsCommand: AsyncParsableCommand {
                 "NAME".padding(toLength: 32, withPad: " ", startingAt: 0)
                     + "KIND     STATUS     SCORE    EXAMPLES  ERRORS")
             for record in records {
+                let score = record.score.map { String(format: "%6.2f%%", $0 * 100) } ?? "      -"
                 let totals = record.storedTotals
-                let score = totals.map { String(format: "%6.2f%%", $0.score * 100) } ?? "      -"
                 print(
                     record.name.padding(toLength: 32, withPad: " ", startingAt: 0)
                         + record.kind.padding(toLength: 9, withPad: " ", startingAt: 0)
@@ -46,12 +46,18 @@ extension RunRecord {
         return try? JSONDecoder().decode(StoredTotals.self, from: data)
     }
 
+    /// The run's score, 0 to 1: an evaluation's mean score, a compile run's best measured score.
+    var score: Double? {
+        guard let totals = storedTotals else { return nil }
+        return kind == RunRecord.Kind.compile ? totals.bestScore : totals.score
+    }
+
     /// The run as JSON for `runs --json` and `show --json`.
     var summaryValue: Value {
         let totals = storedTotals
         return [
             "name": .string(name), "kind": .string(kind), "status": .string(status), "pipeline": .string(pipeline),
-            "score": totals.map { .double(($0.score * 10000).rounded() / 100) } ?? .null,
+            "score": score.map { .double(($0 * 10000).rounded() / 100) } ?? .null,
             "examples": .int(totals?.examples ?? 0), "errors": .int(totals?.errors ?? 0),
             "lm_calls": .int(totals?.lmCalls ?? 0), "cached_calls": .int(totals?.cachedCalls ?? 0),
             "prompt_tokens": .int(totals?.promptTokens ?? 0), "completion_tokens": .int(totals?.completionTokens ?? 0),

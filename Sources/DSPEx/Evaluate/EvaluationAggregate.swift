@@ -70,6 +70,8 @@ public struct StoredTotals: Sendable, Hashable, Codable {
     public var promptTokens: Int
     /// Completion tokens.
     public var completionTokens: Int
+    /// For a compile run: the best score the optimizer measured, when it scored candidates.
+    public var bestScore: Double?
 
     /// Creates totals.
     public init(

@@ -112,12 +112,10 @@ public final class OptimizationJob: Sendable {
         return try EvaluationCheckpoint.open(fresh, kind: RunRecord.Kind.compile, in: store).id
     }
 
-    /// The run's totals: calls and tokens of every recorded example, and the best score as the score.
+    /// The run's totals: calls and tokens of every recorded example, and the best score measured.
     private static func totals(store: Store, runID: Int64, progress: OptimizationProgress) throws -> StoredTotals {
         var totals = try store.compileTotals(runID: runID)
-        let best = progress.bestScore ?? 0
-        totals.scoreSum = best * Double(max(1, totals.examples))
-        totals.examples = max(1, totals.examples)
+        totals.bestScore = progress.bestScore
         return totals
     }
 }
