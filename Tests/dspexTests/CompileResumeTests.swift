@@ -41,11 +41,9 @@ struct CompileResumeTests {
         let path = { (name: String) in folder.appendingPathComponent(name).path }
         try await withSimulatedLM(simulator) { _, server in
             // The uninterrupted reference run (no LM cache: only the run's own records can spare requests).
-            let started = ContinuousClock.now
             let reference = try await CLIProcess.run(
                 Self.compileArguments(
                     baseURL: server.baseURL, store: path("ref.sqlite"), run: "ref", out: path("ref.json")))
-            let duration = ContinuousClock.now - started
             #expect(reference.status == 0, "\(reference.stderr)")
             let expectedScore = try #require(Self.bestScoreLine(reference.stdout))
             server.reset()
@@ -58,8 +56,21 @@ struct CompileResumeTests {
             process.standardOutput = Pipe()
             process.standardError = Pipe()
             try process.run()
-            let total = max(300, Int(duration.milliseconds))
-            try await Task.sleep(for: .milliseconds(Int.random(in: (total / 5)...(total * 3 / 5))))
+            // Kill once a random share of the reference run's example results is stored: a random point of the
+            // work, whatever the machine's speed.
+            let referenceStore = try Store(path: path("ref.sqlite"))
+            let referenceResults = try referenceStore.compileTotals(
+                runID: try #require(try referenceStore.run(named: "ref")?.id)
+            ).examples
+            let target = Int.random(in: (referenceResults / 10)...(referenceResults * 8 / 10))
+            var stored = 0
+            while process.isRunning, stored < target {
+                try await Task.sleep(for: .milliseconds(20))
+                guard FileManager.default.fileExists(atPath: path("killed.sqlite")) else { continue }
+                let store = try Store(path: path("killed.sqlite"))
+                if let id = try store.run(named: "killed")?.id { stored = try store.compileTotals(runID: id).examples }
+            }
+            #expect(process.isRunning, "the run finished before \(target) of \(referenceResults) results were stored")
             kill(process.processIdentifier, SIGKILL)
             try await CLIProcess.waitForExit(process, timeout: 10, start: false)
             #expect(process.terminationReason == .uncaughtSignal)
