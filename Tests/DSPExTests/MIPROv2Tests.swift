@@ -136,6 +136,23 @@ struct MIPROv2Tests {
         }
     }
 
+    @Test("a prompt model that ignores the format proposes nothing: the current instruction stands in")
+    func driftingProposer() async throws {
+        let trainset = try await OptimizerTests.load("arithmetic_train.jsonl", limit: 30)
+        let lm = ScriptedLM { request in
+            let prompt = request.messages.map(\.content).joined(separator: "\n")
+            guard prompt.contains("1. `question`") else { return "Sure! Here is a great instruction for you." }
+            return "[[ ## answer ## ]]\n7\n\n[[ ## completed ## ]]"
+        }
+        let program = try OptimizerTests.program(lm)
+        let context = OptimizationContext()
+        _ = try await MIPROv2(metric: .exactMatch(), promptModel: lm, auto: .light)
+            .compile(program, trainset: trainset, valset: nil, context: context)
+        let instructions = try #require(try context.journal.value(for: "candidate/instructions/solve")?.arrayValue)
+        let current = program.namedPredictors.first?.state.signature.instructions ?? ""
+        #expect(instructions.allSatisfy { $0.stringValue == current })
+    }
+
     @Test("bootstrapping accepts the first passing examples in order, whatever the concurrency")
     func bootstrapIsDeterministic() async throws {
         let trainset = try await OptimizerTests.load("arithmetic_train.jsonl", limit: 40)

@@ -145,9 +145,13 @@ public struct COPRO: Optimizer {
                 let predict = try Predict(
                     signature, instructions: instructions, lm: promptModel,
                     options: LMOptions(temperature: initTemperature, rolloutID: index + 1))
-                let prediction = try await predict(.init(uniqueKeysWithValues: inputs.sorted { $0.key < $1.key }))
-                context.count(prediction.usage)
-                return .string(prediction["proposed_instruction"]?.plainText ?? "")
+                do {
+                    let prediction = try await predict(.init(uniqueKeysWithValues: inputs.sorted { $0.key < $1.key }))
+                    context.count(prediction.usage)
+                    return .string(prediction["proposed_instruction"]?.plainText ?? "")
+                } catch is AdapterError {
+                    return .string("")  // an unparseable reply is no proposal; recorded so a resume agrees
+                }
             }
             let text = GroundedProposer.clean(value.stringValue ?? "")
             if !text.isEmpty { proposals.append(text) }

@@ -6,7 +6,8 @@ import OrderedCollections
 /// role, a few of the predictor's bootstrapped demos, and a randomly drawn ``InstructionTip``.
 ///
 /// Every model answer is memoized in the ``CompileJournal``, so a resumed optimization reads its proposals back
-/// instead of asking again. The first candidate of every predictor is its current instruction.
+/// instead of asking again. The first candidate of every predictor is its current instruction; a reply the adapter
+/// cannot parse counts as no proposal (the current instruction stands in), as an empty summary or description.
 struct GroundedProposer {
     /// The model that writes summaries and instructions.
     let promptModel: any LanguageModel
@@ -141,10 +142,16 @@ struct GroundedProposer {
     ) async throws -> String {
         let value = try await context.journal.memo("proposer/\(key)") {
             let predict = try Predict(signature, instructions: instructions, lm: promptModel, options: options)
-            let prediction = try await predict(inputs)
-            context.count(prediction.usage)
-            let output = predict.signature.outputs.last?.name ?? ""
-            return .string(prediction[output]?.plainText ?? "")
+            do {
+                let prediction = try await predict(inputs)
+                context.count(prediction.usage)
+                let output = predict.signature.outputs.last?.name ?? ""
+                return .string(prediction[output]?.plainText ?? "")
+            } catch is AdapterError {
+                // A reply that does not follow the format (small models drift) yields no proposal: the caller keeps
+                // the current instruction. Recorded like any answer, so a resumed run makes the same choice.
+                return .string("")
+            }
         }
         return value.stringValue ?? value.plainText
     }
