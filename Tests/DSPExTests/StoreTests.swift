@@ -46,7 +46,7 @@ struct StoreTests {
     }
 
     @Test("a compile journal keeps steps by key and example results by step; writes replace, prefixes are literal")
-    func compileJournal() throws {
+    func compileJournal() async throws {
         let store = try Store.temporary()
         defer { try? store.remove() }
         let run = try store.createRun(
@@ -66,7 +66,7 @@ struct StoreTests {
         let result = StepResult(
             exampleID: "ex-1", index: 3, outputs: ["answer": 5], score: 1, error: nil,
             trace: [.init(predictor: "solve", inputs: ["question": "2+3"], outputs: ["answer": 5])], usage: usage)
-        try journal.record(result, step: "bootstrap/abc/round-0")
+        try await journal.record(result, step: "bootstrap/abc/round-0")
         let reread = try CompileJournal(store: store, runID: id).results(step: "bootstrap/abc/round-0")
         #expect(reread["ex-1"] == result)
         #expect(try store.compileTotals(runID: id).lmCalls == 1)

@@ -86,8 +86,8 @@ public final class CompileJournal: Sendable {
     }
 
     /// Records one example's outcome in `step`; durable when this returns.
-    public func record(_ result: StepResult, step: String) throws {
-        if let store, let runID { try store.saveCompileResult(result.record(runID: runID, step: step)) }
+    public func record(_ result: StepResult, step: String) async throws {
+        if let store, let runID { try await store.saveCompileResult(result.record(runID: runID, step: step)) }
         memory.withLock { $0.results[step, default: [:]][result.exampleID] = result }
     }
 }

@@ -23,8 +23,13 @@ extension Store {
     }
 
     /// Records one example's outcome in a compile step (its own transaction: durable when this returns).
-    public func saveCompileResult(_ record: CompileResultRecord) throws {
-        try write("record a result of step '\(record.step)'", runID: record.runId) { db in try record.save(db) }
+    ///
+    /// Waits without blocking a thread, and commits even when the calling task is cancelled: a finished example is
+    /// never lost to a Ctrl-C.
+    public func saveCompileResult(_ record: CompileResultRecord) async throws {
+        try await asyncWrite("record a result of step '\(record.step)'", runID: record.runId) { db in
+            try record.save(db)
+        }
     }
 
     /// The stored outcomes of compile step `step` of run `runID`.
