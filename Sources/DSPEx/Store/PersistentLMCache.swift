@@ -25,7 +25,7 @@ public final class PersistentLMCache: LMCache {
         public var batchSize: Int
 
         /// Creates a configuration.
-        public init(memoryCapacity: Int = 10_000, batchSize: Int = 32) {
+        public init(memoryCapacity: Int = 10_000, batchSize: Int = 128) {
             self.memoryCapacity = memoryCapacity
             self.batchSize = batchSize
         }
@@ -34,6 +34,10 @@ public final class PersistentLMCache: LMCache {
     private struct State {
         var pending: [(key: String, response: LMResponse)] = []
         var failure: StoreError?
+        /// The keys SQLite may hold: those stored when the filter was loaded (on the first lookup that
+        /// missed memory) and every key stored since. `nil` until loaded, or if loading failed.
+        var storedKeys: CacheKeyFilter?
+        var storedKeysLoaded = false
     }
 
     /// The store behind the memory layer.
@@ -51,9 +55,19 @@ public final class PersistentLMCache: LMCache {
 
     public func response(forKey key: String) async -> LMResponse? {
         if let hit = await memory.response(forKey: key) { return hit }
-        // Not yet written and already evicted from memory: still pending.
-        if let pending = state.withLock({ $0.pending.last(where: { $0.key == key })?.response }) { return pending }
-        guard let stored = try? await store.cachedResponseAsync(forKey: key) else { return nil }
+        let (mayBeStored, pending) = state.withLock { state -> (Bool, LMResponse?) in
+            if !state.storedKeysLoaded {
+                state.storedKeysLoaded = true
+                state.storedKeys = loadStoredKeys()
+                for (pendingKey, _) in state.pending { state.storedKeys?.insert(pendingKey) }
+            }
+            guard state.storedKeys?.mayContain(key) ?? true else { return (false, nil) }
+            // Not yet written and already evicted from memory: still pending.
+            return (true, state.pending.last(where: { $0.key == key })?.response)
+        }
+        if let pending { return pending }
+        // A key never stored (a first call) is not looked up in SQLite.
+        guard mayBeStored, let stored = try? store.cachedResponseForLookup(forKey: key) else { return nil }
         await memory.store(stored, forKey: key)
         return stored
     }
@@ -61,6 +75,7 @@ public final class PersistentLMCache: LMCache {
     public func store(_ response: LMResponse, forKey key: String) async {
         await memory.store(response, forKey: key)
         let full = state.withLock { state in
+            state.storedKeys?.insert(key)
             state.pending.append((key, response))
             return state.pending.count >= batchSize
         }
@@ -86,6 +101,18 @@ public final class PersistentLMCache: LMCache {
 
     /// How many replies wait to be written.
     public var pendingCount: Int { state.withLock { $0.pending.count } }
+
+    /// A filter of the keys in the store now; `nil` (look every key up) if they cannot be read. Runs once, under
+    /// the state's lock, so that no key stored meanwhile is missed.
+    private func loadStoredKeys() -> CacheKeyFilter? {
+        var filter = CacheKeyFilter()
+        do {
+            try store.forEachCachedKey { filter.insert($0) }
+        } catch {
+            return nil
+        }
+        return filter
+    }
 
     /// Writes what is pending when the write transaction starts (so a flush also waits for
     /// every earlier write: GRDB runs writes one at a time).
