@@ -117,7 +117,8 @@ public struct LMRequest: Sendable, Hashable {
             if index > 0 { output.append(contentsOf: format.itemSeparator.utf8) }
             output.append(UInt8(ascii: "{"))
             let (first, second) =
-                format.sortKeys ? (("content", message.content), ("role", message.role))
+                format.sortKeys
+                ? (("content", message.content), ("role", message.role))
                 : (("role", message.role), ("content", message.content))
             Value.writeString(first.0, to: &output, escapeNonASCII: format.escapeNonASCII)
             output.append(contentsOf: format.keySeparator.utf8)

@@ -41,6 +41,18 @@ extension Store {
         }
     }
 
+    /// Calls `body` with every stored reply (``LMResponse/cached`` set), one row in memory at a time; rows that
+    /// are not valid replies are skipped.
+    func forEachCachedResponse(_ body: (String, LMResponse) -> Void) throws {
+        try read("read the cached replies") { db in
+            let rows = try Row.fetchCursor(db, sql: "SELECT key, response FROM lmCache")
+            while let row = try rows.next() {
+                let key: String = row[0]
+                if let response = try? decodeResponse(row[1], key: key) { body(key, response) }
+            }
+        }
+    }
+
     private func decodeResponse(_ text: String, key: String) throws -> LMResponse {
         if var response = LMResponse(storedJSON: text) {
             response.cached = true
