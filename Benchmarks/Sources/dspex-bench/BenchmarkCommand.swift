@@ -52,7 +52,8 @@ struct BenchmarkCommand {
     static func machineDescription() -> String {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let memory = Double(ProcessInfo.processInfo.physicalMemory) / Double(1 << 30)
-        return "\(cores) cores, \(String(format: "%.0f", memory)) GiB, \(ProcessInfo.processInfo.operatingSystemVersionString)"
+        return
+            "\(cores) cores, \(String(format: "%.0f", memory)) GiB, \(ProcessInfo.processInfo.operatingSystemVersionString)"
     }
 
     static func loadAverage() -> String {
@@ -100,8 +101,11 @@ struct Scenario: Sendable {
             ratio = String(
                 format: "%.3f", direction == .higherIsBetter ? median.value / ideal : ideal / median.value)
         }
-        print("  median \(format(median.value)) \(unit) (spread \(spread) over \(runs) runs), ideal \(idealText), ratio \(ratio)")
-        return "| \(name) | \(format(median.value)) \(unit) | \(spread) | \(runs) | \(idealText) | \(ratio) | \(target) "
+        print(
+            "  median \(format(median.value)) \(unit) (spread \(spread) over \(runs) runs), ideal \(idealText), ratio \(ratio)"
+        )
+        return
+            "| \(name) | \(format(median.value)) \(unit) | \(spread) | \(runs) | \(idealText) | \(ratio) | \(target) "
             + "| \(Self.notes(median.notes)) |"
     }
 
@@ -140,7 +144,8 @@ extension Scenario {
             Scenario(
                 name: "pipeline3-50ms", group: "throughput",
                 description: "engine: 3-stage linear pipeline, 1,000 examples, concurrency 64, 50 ms (in process)",
-                unit: "s", direction: .lowerIsBetter, ideal: pipeline50.idealSeconds, target: "ratio ≥ 0.91 (≤ 1.10 × ideal)",
+                unit: "s", direction: .lowerIsBetter, ideal: pipeline50.idealSeconds,
+                target: "ratio ≥ 0.91 (≤ 1.10 × ideal)",
                 runs: 5
             ) { try await pipeline50.run() })
         scenarios.append(

@@ -13,7 +13,8 @@ final class Workspace: @unchecked Sendable {
 
     init(dspex: String?) throws {
         // This file is Benchmarks/Sources/dspex-bench/Workspace.swift.
-        root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        root =
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().path
         self.dspex = dspex ?? root + "/.build/release/dspex"
         guard FileManager.default.isExecutableFile(atPath: self.dspex) else {
