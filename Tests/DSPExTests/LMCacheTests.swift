@@ -1,6 +1,7 @@
-import DSPEx
 import Foundation
 import Testing
+
+@testable import DSPEx
 
 @Suite struct LMCacheTests {
     @Test("the cache key is SHA-256 of the sorted-key compact JSON, as DSPy computes it", .tags(.golden))
@@ -23,6 +24,33 @@ import Testing
         other.rolloutID = 2
         #expect(base.cacheKey != other.cacheKey)
         #expect(other.body["rollout_id"] == nil)
+    }
+
+    @Test("the request body and cache identity written directly are the text of their values")
+    func directJSON() {
+        let requests = [
+            LMRequest(model: "m", messages: [.system("S \"q\" é\n"), .user("ü 😀 \u{01}")]),
+            LMRequest(
+                model: "m", messages: [.user("hi")], temperature: 0.5, maxTokens: 10, n: 3,
+                responseFormat: ["type": "json_object"], stop: ["\n\n"], rolloutID: 7,
+                extra: ["temperature": 0.9, "seed": 1, "_fn": "x"]),
+            LMRequest(model: "m", messages: [], n: 1, rolloutID: 1),
+        ]
+        for request in requests {
+            #expect(String(decoding: request.bodyJSON, as: UTF8.self) == request.body.jsonString())
+            #expect(
+                String(decoding: request.cacheIdentityJSON, as: UTF8.self)
+                    == request.cacheIdentity.jsonString(JSONFormat(sortKeys: true)))
+        }
+    }
+
+    @Test("the key filter finds every key added and rejects most others")
+    func keyFilter() {
+        var filter = CacheKeyFilter()
+        for index in 0..<1000 { filter.insert("key-\(index)") }
+        #expect((0..<1000).allSatisfy { filter.mayContain("key-\($0)") })
+        let falsePositives = (0..<10_000).filter { filter.mayContain("other-\($0)") }.count
+        #expect(falsePositives < 10)
     }
 
     @Test("the memory cache evicts the least recently used entries")

@@ -27,6 +27,9 @@ import Testing
             ("the\u{00A0}end", "end"),
             ("ΟΔΟΣ", "οδος"),  // Python lowercases a word-final capital sigma to ς
             ("“Paris”", "“paris”"),  // only ASCII punctuation is removed
+            ("  An apple\tthe_end a", "apple theend"),  // ASCII text takes a byte-level path: same rules
+            ("x\u{01}a b", "x\u{01} b"),
+            ("a\u{1C}The B", "b"),
         ])
     func normalisation(input: String, expected: String) {
         #expect(Array(Metric.normalizeText(input).unicodeScalars) == Array(expected.unicodeScalars))

@@ -197,6 +197,20 @@ struct StoreTests {
         #expect(await later.response(forKey: "other") == nil)
     }
 
+    @Test("a later process finds stored replies whether they fit in memory (loaded at once) or not (looked up)")
+    func persistentCacheLaterLookups() async throws {
+        let store = try Store.temporary()
+        defer { try? store.remove() }
+        try await store.storeResponses((0..<20).map { (key: "k\($0)", response: Self.reply("\($0)")) })
+        for capacity in [100, 5] {
+            let later = PersistentLMCache(store: store, configuration: .init(memoryCapacity: capacity))
+            #expect(await later.response(forKey: "missing") == nil)
+            for index in 0..<20 { #expect(await later.response(forKey: "k\(index)")?.text == "\(index)") }
+            await later.store(Self.reply("new"), forKey: "fresh")
+            #expect(await later.response(forKey: "fresh")?.text == "new")
+        }
+    }
+
     @Test("the persistent cache writes a full batch without being flushed")
     func persistentCacheBatches() async throws {
         let store = try Store.temporary()

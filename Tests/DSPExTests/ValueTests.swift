@@ -19,6 +19,14 @@ import Testing
         #expect(Value.double(5).jsonString() == "5.0")
     }
 
+    @Test("strings escape quotes, backslashes and control characters; ASCII formats escape the rest as UTF-16")
+    func stringEscapes() throws {
+        let value = Value.string("a\"b\\c\n\t\u{01}\u{7F}é😀")
+        #expect(value.jsonString() == "\"a\\\"b\\\\c\\n\\t\\u0001\u{7F}é😀\"")
+        #expect(value.jsonString(.python) == #""a\"b\\c\n\t\u0001\u007f\u00e9\ud83d\ude00""#)
+        #expect(try Value(json: value.jsonString(.python)) == value)
+    }
+
     @Test("invalid JSON reports line and column")
     func invalidJSON() {
         do {

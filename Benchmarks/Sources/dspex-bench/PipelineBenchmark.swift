@@ -13,6 +13,13 @@ struct PipelineBenchmark {
     var concurrency: Int
     var latencyMilliseconds: Int
 
+    /// The ideal time in seconds, `nil` at 0 ms.
+    var idealSeconds: Double? {
+        guard latencyMilliseconds > 0 else { return nil }
+        let batches = (examples + concurrency - 1) / concurrency
+        return Double((batches + stages - 1) * latencyMilliseconds) / 1000
+    }
+
     func run() async throws -> Measurement {
         var simulator = SimulatorConfiguration()
         simulator.latency = .fixed(milliseconds: latencyMilliseconds)
@@ -43,16 +50,8 @@ struct PipelineBenchmark {
             let elapsed = ContinuousClock.now - started
             try await lm.shutdown()
             guard summary.errors == 0 else { throw BenchmarkError(message: "\(summary.errors) examples failed") }
-            let batches = (examples + concurrency - 1) / concurrency
-            let ideal =
-                latencyMilliseconds > 0
-                ? Double(batches * latencyMilliseconds + (stages - 1) * latencyMilliseconds) / 1000 : nil
-            return Measurement(seconds: elapsed.seconds, calls: summary.lmCalls, idealSeconds: ideal)
+            return Measurement(
+                value: elapsed.seconds, notes: ["LM calls/s": Double(summary.lmCalls) / elapsed.seconds])
         }
     }
-}
-
-struct BenchmarkError: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
 }

@@ -1,4 +1,5 @@
 import OrderedCollections
+import Synchronization
 
 /// DSPy's default adapter: fields as `[[ ## name ## ]]` sections ending with `[[ ## completed ## ]]`.
 ///
@@ -33,7 +34,21 @@ public struct ChatAdapter: Adapter {
     }
 
     /// DSPy's `format_system_message`: field lists, structure, objective.
+    ///
+    /// The same signature gives the same text on every call of a run, so the last few are remembered.
     func systemMessage(_ signature: Signature) -> String {
+        if let known = Self.systemMessages.withLock({ $0[signature] }) { return known }
+        let message = makeSystemMessage(signature)
+        Self.systemMessages.withLock { messages in
+            if messages.count >= 64 { messages.removeAll() }
+            messages[signature] = message
+        }
+        return message
+    }
+
+    private static let systemMessages = Mutex<[Signature: String]>([:])
+
+    private func makeSystemMessage(_ signature: Signature) -> String {
         let description =
             "Your input fields are:\n\(FieldFormatting.fieldList(signature.inputs))\n"
             + "Your output fields are:\n\(FieldFormatting.fieldList(signature.outputs))"

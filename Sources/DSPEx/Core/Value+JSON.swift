@@ -5,8 +5,13 @@ extension Value {
     /// Value(["a": 1, "b": [true, nil]]).jsonString(.python) // {"a": 1, "b": [true, null]}
     /// ```
     public func jsonString(_ format: JSONFormat = .compact) -> String {
-        var output = ""
-        output.reserveCapacity(64)
+        String(decoding: jsonBytes(format), as: UTF8.self)
+    }
+
+    /// This value as JSON text in UTF-8, without going through a `String` (for request bodies and hashing).
+    public func jsonBytes(_ format: JSONFormat = .compact) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(256)
         write(to: &output, format: format, level: 0)
         return output
     }
@@ -19,49 +24,62 @@ extension Value {
         self = try parser.parseDocument()
     }
 
-    private func write(to output: inout String, format: JSONFormat, level: Int) {
+    /// Appends this value's JSON text to `output`, as if nested `level` deep.
+    func write(to output: inout [UInt8], format: JSONFormat, level: Int) {
         switch self {
-        case .null: output += "null"
-        case .bool(let bool): output += bool ? "true" : "false"
-        case .int(let int): output += String(int)
-        case .double(let double): output += Value.jsonNumber(double)
+        case .null: output.append(contentsOf: "null".utf8)
+        case .bool(let bool): output.append(contentsOf: (bool ? "true" : "false").utf8)
+        case .int(let int): output.append(contentsOf: String(int).utf8)
+        case .double(let double): output.append(contentsOf: Value.jsonNumber(double).utf8)
         case .string(let string): Value.writeString(string, to: &output, escapeNonASCII: format.escapeNonASCII)
         case .array(let array):
             if array.isEmpty {
-                output += "[]"
+                output.append(contentsOf: "[]".utf8)
                 return
             }
-            output += "["
+            output.append(UInt8(ascii: "["))
             for (index, element) in array.enumerated() {
-                if index > 0 { output += format.itemSeparator }
+                if index > 0 { output.append(contentsOf: format.itemSeparator.utf8) }
                 Value.newline(&output, format: format, level: level + 1)
                 element.write(to: &output, format: format, level: level + 1)
             }
             Value.newline(&output, format: format, level: level)
-            output += "]"
+            output.append(UInt8(ascii: "]"))
         case .object(let object):
             if object.isEmpty {
-                output += "{}"
+                output.append(contentsOf: "{}".utf8)
                 return
             }
-            output += "{"
-            let keys = format.sortKeys ? object.keys.sorted() : Array(object.keys)
-            for (index, key) in keys.enumerated() {
-                if index > 0 { output += format.itemSeparator }
-                Value.newline(&output, format: format, level: level + 1)
-                Value.writeString(key, to: &output, escapeNonASCII: format.escapeNonASCII)
-                output += format.keySeparator
-                (object[key] ?? .null).write(to: &output, format: format, level: level + 1)
+            output.append(UInt8(ascii: "{"))
+            if format.sortKeys {
+                for (index, key) in object.keys.sorted().enumerated() {
+                    Value.writeMember(
+                        key, object[key] ?? .null, first: index == 0, to: &output, format: format, level: level)
+                }
+            } else {
+                for (index, (key, value)) in object.enumerated() {
+                    Value.writeMember(key, value, first: index == 0, to: &output, format: format, level: level)
+                }
             }
             Value.newline(&output, format: format, level: level)
-            output += "}"
+            output.append(UInt8(ascii: "}"))
         }
     }
 
-    private static func newline(_ output: inout String, format: JSONFormat, level: Int) {
+    static func writeMember(
+        _ key: String, _ value: Value, first: Bool, to output: inout [UInt8], format: JSONFormat, level: Int
+    ) {
+        if !first { output.append(contentsOf: format.itemSeparator.utf8) }
+        newline(&output, format: format, level: level + 1)
+        writeString(key, to: &output, escapeNonASCII: format.escapeNonASCII)
+        output.append(contentsOf: format.keySeparator.utf8)
+        value.write(to: &output, format: format, level: level + 1)
+    }
+
+    private static func newline(_ output: inout [UInt8], format: JSONFormat, level: Int) {
         guard let indent = format.indent else { return }
-        output += "\n"
-        output += String(repeating: " ", count: indent * level)
+        output.append(UInt8(ascii: "\n"))
+        output.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * level))
     }
 
     /// Formats a double the way Python's `repr` does for the common cases (`5.0`, `0.1`, `1e+16`).
@@ -71,33 +89,70 @@ extension Value {
         return double.description
     }
 
-    static func writeString(_ string: String, to output: inout String, escapeNonASCII: Bool) {
-        output += "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case "\u{08}": output += "\\b"
-            case "\u{0C}": output += "\\f"
-            default:
-                if scalar.value < 0x20 {
-                    output += unicodeEscape(UInt16(scalar.value))
-                } else if escapeNonASCII && scalar.value > 0x7E {
-                    for unit in String(scalar).utf16 { output += unicodeEscape(unit) }
-                } else {
-                    output.unicodeScalars.append(scalar)
+    /// Writes `string` as a quoted JSON string: runs of bytes that need no escape are copied at once.
+    static func writeString(_ string: String, to output: inout [UInt8], escapeNonASCII: Bool) {
+        output.append(UInt8(ascii: "\""))
+        var string = string
+        string.withUTF8 { bytes in
+            var runStart = 0
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
+                    && (byte < 0x7F || !escapeNonASCII)
+                {
+                    index += 1
+                    continue
                 }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                switch byte {
+                case UInt8(ascii: "\""): output.append(contentsOf: #"\""#.utf8)
+                case UInt8(ascii: "\\"): output.append(contentsOf: #"\\"#.utf8)
+                case UInt8(ascii: "\n"): output.append(contentsOf: #"\n"#.utf8)
+                case UInt8(ascii: "\r"): output.append(contentsOf: #"\r"#.utf8)
+                case UInt8(ascii: "\t"): output.append(contentsOf: #"\t"#.utf8)
+                case 0x08: output.append(contentsOf: #"\b"#.utf8)
+                case 0x0C: output.append(contentsOf: #"\f"#.utf8)
+                case ..<0x20: unicodeEscape(UInt16(byte), to: &output)
+                default:
+                    // escapeNonASCII and a byte from 0x7F: escape the whole scalar as UTF-16 units.
+                    let (scalar, length) = decodeScalar(bytes, at: index)
+                    for unit in String(scalar).utf16 { unicodeEscape(unit, to: &output) }
+                    index += length
+                    runStart = index
+                    continue
+                }
+                index += 1
+                runStart = index
             }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
         }
-        output += "\""
+        output.append(UInt8(ascii: "\""))
     }
 
-    private static func unicodeEscape(_ unit: UInt16) -> String {
-        let hex = String(unit, radix: 16)
-        return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+    /// The scalar whose UTF-8 encoding starts at `index` of valid UTF-8, and its length in bytes.
+    private static func decodeScalar(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> (Unicode.Scalar, Int) {
+        let lead = UInt32(bytes[index])
+        let length: Int
+        var value: UInt32
+        switch lead {
+        case ..<0x80: return (Unicode.Scalar(UInt8(lead)), 1)
+        case 0xC0..<0xE0: (length, value) = (2, lead & 0x1F)
+        case 0xE0..<0xF0: (length, value) = (3, lead & 0x0F)
+        default: (length, value) = (4, lead & 0x07)
+        }
+        for offset in 1..<length where index + offset < bytes.count {
+            value = value << 6 | (UInt32(bytes[index + offset]) & 0x3F)
+        }
+        return (Unicode.Scalar(value) ?? "\u{FFFD}", length)
+    }
+
+    private static func unicodeEscape(_ unit: UInt16, to output: inout [UInt8]) {
+        output.append(contentsOf: #"\u"#.utf8)
+        for shift in stride(from: 12, through: 0, by: -4) {
+            let nibble = UInt8(truncatingIfNeeded: unit >> UInt16(shift)) & 0xF
+            output.append(nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble)
+        }
     }
 }
 

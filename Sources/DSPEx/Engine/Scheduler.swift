@@ -77,7 +77,7 @@ public struct Scheduler: Sendable {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await run.source(examples) }
             for (stageIndex, stage) in graph.stages.enumerated() {
-                group.addTask { await run.dispatch(stageIndex) }
+                if run.joinsInputs(stageIndex) { group.addTask { await run.dispatch(stageIndex) } }
                 for _ in 0..<stage.concurrency {
                     group.addTask { await run.work(stageIndex) }
                 }

@@ -39,6 +39,16 @@ final class SchedulerRun: Sendable {
     let expectedOrigins: [Set<Int>]
     /// Stage indices that read the dataset.
     let datasetReaders: [Int]
+    /// Where each stage's inputs come from, resolved once.
+    let bindings: [[Binding]]
+
+    /// One input of a stage: (input field, producing origin, source, whether the signature requires it).
+    struct Binding: Sendable {
+        var field: String
+        var origin: Int
+        var source: SourceReference
+        var required: Bool
+    }
 
     private let producers: Mutex<[Int: Int]>  // channel key -> producers still running; -1 = sink
     private let activeWorkers: Mutex<[Int]>
@@ -67,6 +77,15 @@ final class SchedulerRun: Sendable {
         }
         expectedOrigins = expected
         datasetReaders = readers
+        bindings = graph.stages.map { stage in
+            stage.inputs.map { field, source in
+                Binding(
+                    field: field,
+                    origin: source.stageID.flatMap { id in indexByID[id] } ?? Self.datasetOrigin,
+                    source: source,
+                    required: stage.signature.inputs.first { $0.name == field }.map { !$0.type.isOptional } ?? false)
+            }
+        }
         downstream = down
         var counts: [Int: Int] = [-1: 1 + graph.stages.count]
         for (index, origins) in expected.enumerated() { counts[index] = origins.count }
@@ -99,45 +118,22 @@ final class SchedulerRun: Sendable {
 
     // MARK: Stages
 
+    /// Whether a stage waits for one producer only (the dataset or one upstream stage): then there is nothing to
+    /// join, and its workers take parts from its inbox directly instead of through a dispatch task.
+    func joinsInputs(_ stageIndex: Int) -> Bool {
+        expectedOrigins[stageIndex].count > 1
+    }
+
+    /// Joins the parts of each example from every producer of a stage and queues the stage's work (fan-in).
     func dispatch(_ stageIndex: Int) async {
-        let stage = graph.stages[stageIndex]
         let expected = expectedOrigins[stageIndex]
-        // Where each input comes from, resolved once: (input field, origin, source field, required).
-        let bindings = stage.inputs.map { field, source in
-            (
-                field: field,
-                origin: source.stageID.flatMap { id in graph.stages.firstIndex { $0.id == id } } ?? Self.datasetOrigin,
-                source: source,
-                required: stage.signature.inputs.first { $0.name == field }.map { !$0.type.isOptional } ?? false
-            )
-        }
         var pending: [Int: [Int: Part.Payload]] = [:]
         while let part = await inboxes[stageIndex].receive() {
             pending[part.index, default: [:]][part.origin] = part.payload
             guard let parts = pending[part.index], parts.count == expected.count else { continue }
             pending.removeValue(forKey: part.index)
-            var work = Work(index: part.index, inputs: [:], failure: nil)
-            var available: [Int: OrderedDictionary<String, Value>] = [:]
-            for (origin, payload) in parts {
-                switch payload {
-                case .example(let example): available[origin] = example.values
-                case .outputs(let outputs, _, _): available[origin] = outputs
-                case .failure(let failure): work.failure = work.failure ?? failure
-                }
-            }
-            if work.failure == nil {
-                for binding in bindings {
-                    if let value = available[binding.origin]?[binding.source.field] {
-                        work.inputs[binding.field] = value
-                    } else if binding.required {
-                        work.failure = StageFailure(
-                            stage: stage.id,
-                            message: "the example has no value for '\(binding.source)' (input '\(binding.field)')")
-                    }
-                }
-            }
             do {
-                try await workQueues[stageIndex].send(work)
+                try await workQueues[stageIndex].send(makeWork(stageIndex, index: part.index, parts: parts))
             } catch {
                 break
             }
@@ -145,9 +141,55 @@ final class SchedulerRun: Sendable {
         workQueues[stageIndex].finish()
     }
 
+    /// A stage's inputs for one example from the outputs of its producers, or the failure that makes it skip.
+    private func makeWork(_ stageIndex: Int, index: Int, parts: [Int: Part.Payload]) -> Work {
+        var available: [Int: OrderedDictionary<String, Value>] = [:]
+        for (origin, payload) in parts {
+            switch payload {
+            case .example(let example): available[origin] = example.values
+            case .outputs(let outputs, _, _): available[origin] = outputs
+            case .failure(let failure): return Work(index: index, inputs: [:], failure: failure)
+            }
+        }
+        return bind(stageIndex, index: index) { available[$0] }
+    }
+
+    /// Like ``makeWork(_:index:parts:)`` for a stage with one producer (no dictionary of parts).
+    private func makeWork(_ stageIndex: Int, part: Part) -> Work {
+        switch part.payload {
+        case .example(let example): return bind(stageIndex, index: part.index) { _ in example.values }
+        case .outputs(let outputs, _, _): return bind(stageIndex, index: part.index) { _ in outputs }
+        case .failure(let failure): return Work(index: part.index, inputs: [:], failure: failure)
+        }
+    }
+
+    /// The stage's input values taken from the producers' values (`values(origin)`).
+    private func bind(
+        _ stageIndex: Int, index: Int, values: (Int) -> OrderedDictionary<String, Value>?
+    ) -> Work {
+        var work = Work(index: index, inputs: [:], failure: nil)
+        for binding in bindings[stageIndex] {
+            if let value = values(binding.origin)?[binding.source.field] {
+                work.inputs[binding.field] = value
+            } else if binding.required {
+                work.failure = StageFailure(
+                    stage: graph.stages[stageIndex].id,
+                    message: "the example has no value for '\(binding.source)' (input '\(binding.field)')")
+            }
+        }
+        return work
+    }
+
+    /// The next work of a stage: from its dispatch task, or straight from its inbox when it has one producer.
+    private func nextWork(_ stageIndex: Int) async -> Work? {
+        guard !joinsInputs(stageIndex) else { return await workQueues[stageIndex].receive() }
+        guard let part = await inboxes[stageIndex].receive() else { return nil }
+        return makeWork(stageIndex, part: part)
+    }
+
     func work(_ stageIndex: Int) async {
         let stage = graph.stages[stageIndex]
-        while let work = await workQueues[stageIndex].receive() {
+        while let work = await nextWork(stageIndex) {
             let payload: Part.Payload
             if let upstreamFailure = work.failure {
                 payload = .failure(upstreamFailure)

@@ -16,11 +16,59 @@ extension Metric {
     /// Metric.normalizeText("The,  Eiffel  Tower!")   // "eiffel tower"
     /// ```
     public static func normalizeText(_ text: String) -> String {
+        if let normalized = normalizeASCII(text) { return normalized }
         let decomposed = text.decomposedStringWithCanonicalMapping
         let lowered = pythonLowercased(decomposed.unicodeScalars)
         let unpunctuated = lowered.filter { !($0.isASCII && pythonPunctuation.contains(UInt8($0.value))) }
         let withoutArticles = removingArticles(unpunctuated)
         return pythonSplit(withoutArticles).map { String(String.UnicodeScalarView($0)) }.joined(separator: " ")
+    }
+
+    /// ``normalizeText(_:)`` for ASCII text (most answers), where NFD changes nothing and lowercasing only
+    /// maps A–Z: the same steps on bytes. `nil` when the text is not ASCII.
+    private static func normalizeASCII(_ text: String) -> String? {
+        var text = text
+        return text.withUTF8 { bytes -> String? in
+            var kept: [UInt8] = []
+            kept.reserveCapacity(bytes.count)
+            for byte in bytes {
+                guard byte < 0x80 else { return nil }
+                if pythonPunctuation.contains(byte) { continue }
+                kept.append((UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte)
+            }
+            func isWord(_ byte: UInt8) -> Bool {
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "_")
+            }
+            func isSpace(_ byte: UInt8) -> Bool { (0x09...0x0D).contains(byte) || (0x1C...0x20).contains(byte) }
+            var output: [UInt8] = []
+            output.reserveCapacity(kept.count)
+            var pendingSpace = false
+            var index = 0
+            while index < kept.count {
+                var end = index + 1
+                if isWord(kept[index]) {
+                    while end < kept.count, isWord(kept[end]) { end += 1 }
+                    let word = kept[index..<end]
+                    if word.elementsEqual("a".utf8) || word.elementsEqual("an".utf8) || word.elementsEqual("the".utf8) {
+                        pendingSpace = !output.isEmpty
+                        index = end
+                        continue
+                    }
+                } else if isSpace(kept[index]) {
+                    pendingSpace = !output.isEmpty
+                    index = end
+                    continue
+                }
+                if pendingSpace {
+                    output.append(UInt8(ascii: " "))
+                    pendingSpace = false
+                }
+                output.append(contentsOf: kept[index..<end])
+                index = end
+            }
+            return String(decoding: output, as: UTF8.self)
+        }
     }
 
     /// DSPy's `f1_score`: token F1 between the normalised texts, 0 when no token is shared

@@ -17,12 +17,17 @@ public protocol LMCache: Sendable {
 extension LMRequest {
     /// The cache key: lowercase hex SHA-256 of the request identity as sorted-key JSON.
     public var cacheKey: String {
-        let text = cacheIdentity.jsonString(JSONFormat(sortKeys: true))
-        let digest = SHA256.hash(data: Data(text.utf8))
-        return digest.map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        let digest = SHA256.hash(data: cacheIdentityJSON)
+        var hex: [UInt8] = []
+        hex.reserveCapacity(2 * SHA256.byteCount)
+        func digit(_ nibble: UInt8) -> UInt8 {
+            nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble
+        }
+        for byte in digest {
+            hex.append(digit(byte >> 4))
+            hex.append(digit(byte & 0xF))
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 }
 

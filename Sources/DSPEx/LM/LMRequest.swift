@@ -62,4 +62,73 @@ public struct LMRequest: Sendable, Hashable {
         if let rolloutID { object["rollout_id"] = .int(rolloutID) }
         return .object(object)
     }
+
+    /// ``body`` as compact JSON, written directly (no `Value` tree for the messages): what is sent.
+    var bodyJSON: [UInt8] { json(JSONFormat.compact, identity: false) }
+
+    /// ``cacheIdentity`` as sorted-key JSON, written directly: what the cache key hashes.
+    var cacheIdentityJSON: [UInt8] { json(JSONFormat(sortKeys: true), identity: true) }
+
+    /// A member of the JSON object: the messages are written without building values for them.
+    private enum Member {
+        case messages
+        case value(Value)
+    }
+
+    /// The same text as `body.jsonBytes(format)` (or `cacheIdentity`'s), with the same member order and overrides.
+    private func json(_ format: JSONFormat, identity: Bool) -> [UInt8] {
+        var members: OrderedDictionary<String, Member> = ["model": .value(.string(model)), "messages": .messages]
+        if let temperature { members["temperature"] = .value(.double(temperature)) }
+        if let maxTokens { members["max_tokens"] = .value(.int(maxTokens)) }
+        if let n, n != 1 { members["n"] = .value(.int(n)) }
+        if let responseFormat { members["response_format"] = .value(responseFormat) }
+        if let stop { members["stop"] = .value(.array(stop.map(Value.string))) }
+        for (key, value) in extra { members[key] = .value(value) }
+        if identity {
+            if let n { members["n"] = .value(.int(n)) }
+            if let rolloutID { members["rollout_id"] = .value(.int(rolloutID)) }
+        }
+        var output: [UInt8] = []
+        output.reserveCapacity(256 + messages.reduce(0) { $0 + $1.content.utf8.count + 32 })
+        output.append(UInt8(ascii: "{"))
+        let keys = format.sortKeys ? members.keys.sorted() : Array(members.keys)
+        for (index, key) in keys.enumerated() {
+            if index > 0 { output.append(contentsOf: format.itemSeparator.utf8) }
+            Value.writeString(key, to: &output, escapeNonASCII: format.escapeNonASCII)
+            output.append(contentsOf: format.keySeparator.utf8)
+            switch members[key] {
+            case .messages: writeMessages(to: &output, format: format)
+            case .value(let value): value.write(to: &output, format: format, level: 1)
+            case nil: output.append(contentsOf: "null".utf8)
+            }
+        }
+        output.append(UInt8(ascii: "}"))
+        return output
+    }
+
+    /// `[{"role": ..., "content": ...}, ...]`, keys sorted (content first) when the format sorts them.
+    private func writeMessages(to output: inout [UInt8], format: JSONFormat) {
+        if messages.isEmpty {
+            output.append(contentsOf: "[]".utf8)
+            return
+        }
+        output.append(UInt8(ascii: "["))
+        for (index, message) in messages.enumerated() {
+            if index > 0 { output.append(contentsOf: format.itemSeparator.utf8) }
+            output.append(UInt8(ascii: "{"))
+            let (first, second) =
+                format.sortKeys
+                ? (("content", message.content), ("role", message.role))
+                : (("role", message.role), ("content", message.content))
+            Value.writeString(first.0, to: &output, escapeNonASCII: format.escapeNonASCII)
+            output.append(contentsOf: format.keySeparator.utf8)
+            Value.writeString(first.1, to: &output, escapeNonASCII: format.escapeNonASCII)
+            output.append(contentsOf: format.itemSeparator.utf8)
+            Value.writeString(second.0, to: &output, escapeNonASCII: format.escapeNonASCII)
+            output.append(contentsOf: format.keySeparator.utf8)
+            Value.writeString(second.1, to: &output, escapeNonASCII: format.escapeNonASCII)
+            output.append(UInt8(ascii: "}"))
+        }
+        output.append(UInt8(ascii: "]"))
+    }
 }

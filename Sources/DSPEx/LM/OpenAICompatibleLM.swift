@@ -81,6 +81,8 @@ public final class OpenAICompatibleLM: LanguageModel {
     private let apiKey: String?
     private let endpoint: String
     private let client: HTTPClient
+    /// The headers every request carries, made once.
+    private let baseHeaders: HTTPHeaders
     private let limiter: ConcurrencyLimiter
     private let requestRate: RateLimiter?
     private let tokenRate: RateLimiter?
@@ -107,7 +109,15 @@ public final class OpenAICompatibleLM: LanguageModel {
         // Connection failures are retried by this client's own policy (or reported at once when the
         // server refuses), not silently for the whole connect timeout by the pool.
         httpConfiguration.connectionPool.retryConnectionEstablishment = false
+        // No spans per request (the default is the global, usually no-op, tracer; its bookkeeping is per call).
+        httpConfiguration.tracing.tracer = nil
         client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfiguration)
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Accept", value: "application/json")
+        if let apiKey { headers.add(name: "Authorization", value: "Bearer " + apiKey) }
+        for (name, value) in configuration.headers { headers.replaceOrAdd(name: name, value: value) }
+        baseHeaders = headers
     }
 
     /// Closes the connection pool. Call once when done; later calls fail.
@@ -157,7 +167,7 @@ public final class OpenAICompatibleLM: LanguageModel {
     }
 
     private func sendWithRetries(_ request: LMRequest) async throws -> LMResponse {
-        let body = request.body.jsonString()
+        let body = request.bodyJSON
         var attempt = 1
         while true {
             do {
@@ -177,14 +187,11 @@ public final class OpenAICompatibleLM: LanguageModel {
         }
     }
 
-    private func send(_ body: String) async throws -> LMResponse {
+    private func send(_ body: [UInt8]) async throws -> LMResponse {
         var httpRequest = HTTPClientRequest(url: endpoint)
         httpRequest.method = .POST
-        httpRequest.headers.add(name: "Content-Type", value: "application/json")
-        httpRequest.headers.add(name: "Accept", value: "application/json")
-        if let apiKey { httpRequest.headers.add(name: "Authorization", value: "Bearer " + apiKey) }
-        for (name, value) in configuration.headers { httpRequest.headers.replaceOrAdd(name: name, value: value) }
-        httpRequest.body = .bytes(ByteBuffer(string: body))
+        httpRequest.headers = baseHeaders
+        httpRequest.body = .bytes(ByteBuffer(bytes: body))
         let response: HTTPClientResponse
         let bytes: ByteBuffer
         do {

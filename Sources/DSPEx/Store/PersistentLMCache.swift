@@ -2,7 +2,11 @@ import Synchronization
 
 /// An ``LMCache`` that survives the process: a ``MemoryLMCache`` in front of the store's `lmCache` table.
 ///
-/// A hit in memory returns at once; a miss reads SQLite (and keeps the reply in memory). A stored
+/// A hit in memory returns at once; a miss reads SQLite (and keeps the reply in memory). The first miss
+/// scans the table once: when every stored reply fits in memory they are all loaded, otherwise their keys
+/// go into a fixed-size filter (``CacheKeyFilter``) so that a key never stored — every call of a first
+/// run — is not looked up in SQLite at all. Keys written by another process after that scan are not
+/// seen (a repeated call, never a wrong answer). A stored
 /// reply goes to memory at once and to SQLite write-behind: replies are written in one transaction
 /// per ``Configuration/batchSize`` replies (by the caller whose reply filled the batch), and on
 /// ``flush()`` and ``close()``. Call ``flush()`` before the process exits, or a few of the newest
@@ -25,7 +29,7 @@ public final class PersistentLMCache: LMCache {
         public var batchSize: Int
 
         /// Creates a configuration.
-        public init(memoryCapacity: Int = 10_000, batchSize: Int = 32) {
+        public init(memoryCapacity: Int = 10_000, batchSize: Int = 512) {
             self.memoryCapacity = memoryCapacity
             self.batchSize = batchSize
         }
@@ -34,11 +38,16 @@ public final class PersistentLMCache: LMCache {
     private struct State {
         var pending: [(key: String, response: LMResponse)] = []
         var failure: StoreError?
+        /// The keys SQLite may hold: those stored when the filter was loaded (on the first lookup that
+        /// missed memory) and every key stored since. `nil` until loaded, or if loading failed.
+        var storedKeys: CacheKeyFilter?
+        var storedKeysLoaded = false
     }
 
     /// The store behind the memory layer.
     public let store: Store
     private let memory: MemoryLMCache
+    private let memoryCapacity: Int
     private let batchSize: Int
     private let state = Mutex(State())
 
@@ -46,14 +55,28 @@ public final class PersistentLMCache: LMCache {
     public init(store: Store, configuration: Configuration = .init()) {
         self.store = store
         memory = MemoryLMCache(capacity: configuration.memoryCapacity)
+        memoryCapacity = configuration.memoryCapacity
         batchSize = max(1, configuration.batchSize)
     }
 
     public func response(forKey key: String) async -> LMResponse? {
         if let hit = await memory.response(forKey: key) { return hit }
-        // Not yet written and already evicted from memory: still pending.
-        if let pending = state.withLock({ $0.pending.last(where: { $0.key == key })?.response }) { return pending }
-        guard let stored = try? await store.cachedResponseAsync(forKey: key) else { return nil }
+        var warm: [(key: String, response: LMResponse)] = []
+        let (mayBeStored, pending) = state.withLock { state -> (Bool, LMResponse?) in
+            if !state.storedKeysLoaded {
+                state.storedKeysLoaded = true
+                (state.storedKeys, warm) = loadStoredKeys()
+                for (pendingKey, _) in state.pending { state.storedKeys?.insert(pendingKey) }
+            }
+            guard state.storedKeys?.mayContain(key) ?? true else { return (false, nil) }
+            // Not yet written and already evicted from memory: still pending.
+            return (true, state.pending.last(where: { $0.key == key })?.response)
+        }
+        for (warmKey, response) in warm { await memory.store(response, forKey: warmKey) }
+        if !warm.isEmpty, let hit = await memory.response(forKey: key) { return hit }
+        if let pending { return pending }
+        // A key never stored (a first call) is not looked up in SQLite.
+        guard mayBeStored, let stored = try? store.cachedResponseForLookup(forKey: key) else { return nil }
         await memory.store(stored, forKey: key)
         return stored
     }
@@ -61,6 +84,7 @@ public final class PersistentLMCache: LMCache {
     public func store(_ response: LMResponse, forKey key: String) async {
         await memory.store(response, forKey: key)
         let full = state.withLock { state in
+            state.storedKeys?.insert(key)
             state.pending.append((key, response))
             return state.pending.count >= batchSize
         }
@@ -86,6 +110,27 @@ public final class PersistentLMCache: LMCache {
 
     /// How many replies wait to be written.
     public var pendingCount: Int { state.withLock { $0.pending.count } }
+
+    /// A filter of the keys in the store now (`nil`, look every key up, if they cannot be read), and the stored
+    /// replies themselves when they all fit in the memory layer: one scan then replaces a point read per call.
+    /// Runs once, under the state's lock, so that no key stored meanwhile is missed.
+    private func loadStoredKeys() -> (CacheKeyFilter?, [(key: String, response: LMResponse)]) {
+        var filter = CacheKeyFilter()
+        var replies: [(key: String, response: LMResponse)] = []
+        do {
+            if try store.cachedResponseCount() <= memoryCapacity {
+                try store.forEachCachedResponse { key, response in
+                    filter.insert(key)
+                    replies.append((key, response))
+                }
+            } else {
+                try store.forEachCachedKey { filter.insert($0) }
+            }
+        } catch {
+            return (nil, [])
+        }
+        return (filter, replies)
+    }
 
     /// Writes what is pending when the write transaction starts (so a flush also waits for
     /// every earlier write: GRDB runs writes one at a time).

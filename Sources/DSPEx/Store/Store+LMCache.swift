@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import OrderedCollections
 
 extension Store {
     /// The reply stored under `key` (a request's ``LMRequest/cacheKey``), or `nil`.
@@ -13,12 +14,18 @@ extension Store {
         return try text.map { try decodeResponse($0, key: key) }
     }
 
-    /// Like ``cachedResponse(forKey:)``, for async callers (the read runs on a reader connection).
-    func cachedResponseAsync(forKey key: String) async throws -> LMResponse? {
+    /// Like ``cachedResponse(forKey:)`` with a prepared statement kept by the reader connection, for the
+    /// cache's lookups on every call.
+    ///
+    /// The read is synchronous: a point lookup takes microseconds, less than hopping to a reader's queue
+    /// and back would.
+    func cachedResponseForLookup(forKey key: String) throws -> LMResponse? {
         let text: String?
         do {
-            text = try await pool.read { db in
-                try String.fetchOne(db, sql: "SELECT response FROM lmCache WHERE key = ?", arguments: [key])
+            // One statement is atomic on its own: no transaction around it.
+            text = try pool.unsafeRead { db in
+                try String.fetchOne(
+                    db.cachedStatement(sql: "SELECT response FROM lmCache WHERE key = ?"), arguments: [key])
             }
         } catch {
             throw StoreError.wrapping(error, code: .read, operation: "read a cached reply", path: path)
@@ -26,7 +33,31 @@ extension Store {
         return try text.map { try decodeResponse($0, key: key) }
     }
 
+    /// Calls `body` with every key of the cache table, one row in memory at a time.
+    func forEachCachedKey(_ body: (String) -> Void) throws {
+        try read("read the cache's keys") { db in
+            let cursor = try String.fetchCursor(db, sql: "SELECT key FROM lmCache")
+            while let key = try cursor.next() { body(key) }
+        }
+    }
+
+    /// Calls `body` with every stored reply (``LMResponse/cached`` set), one row in memory at a time; rows that
+    /// are not valid replies are skipped.
+    func forEachCachedResponse(_ body: (String, LMResponse) -> Void) throws {
+        try read("read the cached replies") { db in
+            let rows = try Row.fetchCursor(db, sql: "SELECT key, response FROM lmCache")
+            while let row = try rows.next() {
+                let key: String = row[0]
+                if let response = try? decodeResponse(row[1], key: key) { body(key, response) }
+            }
+        }
+    }
+
     private func decodeResponse(_ text: String, key: String) throws -> LMResponse {
+        if var response = LMResponse(storedJSON: text) {
+            response.cached = true
+            return response
+        }
         do {
             var response = try JSONDecoder().decode(LMResponse.self, from: Data(text.utf8))
             response.cached = true
@@ -60,11 +91,8 @@ extension Store {
 
     func encodeResponses(_ entries: [(key: String, response: LMResponse)]) throws -> [LMCacheRecord] {
         let now = Date()
-        return try entries.map { entry in
-            var response = entry.response
-            response.cached = false
-            return LMCacheRecord(
-                key: entry.key, response: try Self.json(response, what: "a reply to cache", path: path), createdAt: now)
+        return entries.map { entry in
+            LMCacheRecord(key: entry.key, response: entry.response.storedJSON, createdAt: now)
         }
     }
 
@@ -74,9 +102,50 @@ extension Store {
                 INSERT INTO lmCache (key, response, createdAt) VALUES (?, ?, ?)
                 ON CONFLICT (key) DO UPDATE SET response = excluded.response, createdAt = excluded.createdAt
                 """)
+        // Every row of a batch has the same date: convert it once.
+        var createdAt = rows.first?.createdAt.databaseValue ?? .null
         for row in rows {
-            statement.setUncheckedArguments([row.key, row.response, row.createdAt])
+            if row.createdAt != rows.first?.createdAt { createdAt = row.createdAt.databaseValue }
+            statement.setUncheckedArguments([row.key, row.response, createdAt])
             try statement.execute()
         }
+    }
+}
+
+extension LMResponse {
+    /// The reply as the cache stores it: the JSON `JSONEncoder` writes with sorted keys (the `cached` flag
+    /// false), written directly.
+    var storedJSON: String {
+        var object: OrderedDictionary<String, Value> = [
+            "cached": false,
+            "choices": .array(
+                choices.map { choice in
+                    var entry: OrderedDictionary<String, Value> = [:]
+                    if let finishReason = choice.finishReason { entry["finishReason"] = .string(finishReason) }
+                    entry["text"] = .string(choice.text)
+                    return .object(entry)
+                }),
+        ]
+        if let model { object["model"] = .string(model) }
+        object["usage"] = [
+            "completionTokens": .int(usage.completionTokens), "promptTokens": .int(usage.promptTokens),
+        ]
+        return Value.object(object).jsonString()
+    }
+
+    /// A reply read back from ``storedJSON`` (or any JSON of the same shape); `nil` if it has another shape.
+    init?(storedJSON text: String) {
+        guard let value = try? Value(json: text), case .array(let choiceValues)? = value["choices"],
+            let usage = value["usage"], let prompt = usage["promptTokens"]?.intValue,
+            let completion = usage["completionTokens"]?.intValue
+        else { return nil }
+        var choices: [Choice] = []
+        for choiceValue in choiceValues {
+            guard let text = choiceValue["text"]?.stringValue else { return nil }
+            choices.append(Choice(text: text, finishReason: choiceValue["finishReason"]?.stringValue))
+        }
+        self.init(
+            choices: choices, usage: TokenUsage(promptTokens: prompt, completionTokens: completion),
+            model: value["model"]?.stringValue, cached: value["cached"]?.boolValue ?? false)
     }
 }
