@@ -109,5 +109,9 @@ let package = Package(
             dependencies: ["dspex", "DSPExTesting"],
             exclude: ["Fixtures"]
         ),
+        .testTarget(
+            name: "RealModelTests",
+            dependencies: ["dspex", "DSPEx"]
+        ),
     ]
 )

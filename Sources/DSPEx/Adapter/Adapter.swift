@@ -58,10 +58,11 @@ extension Adapter {
     /// caller can fall back while keeping the usage of the failed attempt.
     func attempt(
         _ lm: any LanguageModel, options: LMOptions, signature: Signature, demos: [Example],
-        inputs: OrderedDictionary<String, Value>
+        inputs: OrderedDictionary<String, Value>, adapterOptions: LMOptions? = nil
     ) async throws -> (Usage, Result<[OrderedDictionary<String, Value>], AdapterError>) {
         let messages = format(signature, demos: demos, inputs: inputs)
-        let request = lm.request(messages, options: requestOptions(for: signature).merging(options))
+        let request = lm.request(
+            messages, options: (adapterOptions ?? requestOptions(for: signature)).merging(options))
         let response = try await lm.complete(request)
         let usage = Usage(
             lmCalls: response.cached ? 0 : 1, cachedCalls: response.cached ? 1 : 0,
@@ -79,9 +80,27 @@ extension Adapter {
                 throw AdapterError(code: .emptyReply, adapter: name, fields: signature.outputNames, rawReply: "")
             }
             return (usage, .success(completions))
-        } catch let error as AdapterError {
+        } catch var error as AdapterError {
+            error.truncated = response.choices.contains { $0.finishReason == "length" }
             return (usage, .failure(error))
         }
+    }
+
+    /// Whether `text` is the field's template placeholder (`{answer}`) that the prompt shows: a model
+    /// repeating the structure instead of answering. Such a value counts as missing.
+    func isPlaceholder(_ text: String, for field: Field) -> Bool {
+        let trimmed = text.pythonStripped
+        return trimmed == "{\(field.name)}"
+            || trimmed == FieldFormatting.placeholder(for: field, isInput: false).pythonStripped
+    }
+
+    /// `error` with a note naming the fields whose value was only their placeholder.
+    func noting(placeholders echoed: [String], in error: AdapterError) -> AdapterError {
+        guard !echoed.isEmpty, error.code == .missingFields else { return error }
+        var noted = error
+        let names = echoed.map { "{\($0)}" }.joined(separator: ", ")
+        noted.detail = "the model wrote the template placeholder \(names) instead of a value"
+        return noted
     }
 
     /// Fills absent optional outputs with null and reports absent required ones (`apply_output_field_defaults`).

@@ -27,14 +27,20 @@ public struct AdapterError: Error, Sendable, Hashable, CustomStringConvertible {
     public var rawReply: String
     /// Details, such as why a value did not fit its type.
     public var detail: String?
+    /// Whether the model stopped at the token limit (`finish_reason` `length`), which usually explains
+    /// a missing field: raise `max_tokens`.
+    public var truncated: Bool
 
     /// Creates an error.
-    public init(code: Code, adapter: String, fields: [String], rawReply: String, detail: String? = nil) {
+    public init(
+        code: Code, adapter: String, fields: [String], rawReply: String, detail: String? = nil, truncated: Bool = false
+    ) {
         self.code = code
         self.adapter = adapter
         self.fields = fields
         self.rawReply = rawReply
         self.detail = detail
+        self.truncated = truncated
     }
 
     public var description: String {
@@ -43,7 +49,7 @@ public struct AdapterError: Error, Sendable, Hashable, CustomStringConvertible {
         let base: String
         switch code {
         case .missingFields:
-            base = "\(adapter) found no output field \(names) in the model's reply"
+            base = "\(adapter) found no output field \(names) in the model's reply" + (detail.map { " (\($0))" } ?? "")
         case .invalidValue:
             base = "\(adapter) could not read field \(names) from the model's reply" + (detail.map { ": \($0)" } ?? "")
         case .notJSON:
@@ -51,6 +57,8 @@ public struct AdapterError: Error, Sendable, Hashable, CustomStringConvertible {
         default:
             base = "\(adapter) got an empty reply from the model"
         }
-        return base + "; the reply was: \(reply.debugDescription)"
+        let cutOff =
+            truncated ? "; the reply was cut off at the token limit (finish_reason 'length'): raise max_tokens" : ""
+        return base + cutOff + "; the reply was: \(reply.debugDescription)"
     }
 }

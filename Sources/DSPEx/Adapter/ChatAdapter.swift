@@ -99,8 +99,13 @@ public struct ChatAdapter: Adapter {
 
     public func parse(_ signature: Signature, reply: String) throws(AdapterError) -> OrderedDictionary<String, Value> {
         var parsed = OrderedDictionary<String, Value>()
+        var echoed: [String] = []
         for (name, text) in SectionScanner.sections(in: reply) {
             guard parsed[name] == nil, let field = signature.outputs.first(where: { $0.name == name }) else { continue }
+            if isPlaceholder(text, for: field) {
+                echoed.append(name)
+                continue
+            }
             do {
                 parsed[name] = try ValueParsing.parse(text: text, as: field.type)
             } catch {
@@ -108,7 +113,11 @@ public struct ChatAdapter: Adapter {
                     code: .invalidValue, adapter: self.name, fields: [name], rawReply: reply, detail: error.message)
             }
         }
-        return try completeOutputs(parsed, signature: signature, reply: reply)
+        do {
+            return try completeOutputs(parsed, signature: signature, reply: reply)
+        } catch {
+            throw noting(placeholders: echoed, in: error)
+        }
     }
 
     public func call(

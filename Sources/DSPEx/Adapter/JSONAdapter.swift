@@ -98,6 +98,33 @@ public struct JSONAdapter: Adapter {
         }
     }
 
+    /// Formats, calls the model and parses, stepping down the `response_format` when the server refuses it.
+    ///
+    /// A server that answers 400 to a JSON-schema `response_format` is asked again in plain JSON mode
+    /// (`json_object`), as DSPy does, and then without a `response_format`; the prompt asks for JSON
+    /// either way. A `response_format` set in `options` is sent as it is.
+    public func call(
+        _ lm: any LanguageModel, options: LMOptions, signature: Signature, demos: [Example],
+        inputs: OrderedDictionary<String, Value>
+    ) async throws -> AdapterOutput {
+        var formats: [ResponseFormat] = [responseFormat]
+        if options.responseFormat == nil {
+            if responseFormat == .jsonSchema { formats += [.jsonObject, .none] }
+            if responseFormat == .jsonObject { formats += [.none] }
+        }
+        for (position, format) in formats.enumerated() {
+            let adapter = JSONAdapter(responseFormat: format)
+            do {
+                let (usage, result) = try await adapter.attempt(
+                    lm, options: options, signature: signature, demos: demos, inputs: inputs)
+                return AdapterOutput(completions: try result.get(), usage: usage)
+            } catch let error as LMError where error.status == 400 && position < formats.count - 1 {
+                continue
+            }
+        }
+        preconditionFailure("the last response format returns or throws")
+    }
+
     /// The strict JSON-schema `response_format` DSPy builds from the output fields.
     public static func structuredOutputFormat(_ signature: Signature) -> Value {
         var properties = OrderedDictionary<String, Value>()
@@ -131,8 +158,13 @@ public struct JSONAdapter: Adapter {
             throw AdapterError(code: .notJSON, adapter: name, fields: signature.outputNames, rawReply: reply)
         }
         var parsed = OrderedDictionary<String, Value>()
+        var echoed: [String] = []
         for field in signature.outputs {
             guard let value = object[field.name] else { continue }
+            if case .string(let text) = value, isPlaceholder(text, for: field) {
+                echoed.append(field.name)
+                continue
+            }
             do {
                 parsed[field.name] = try ValueParsing.validate(value, as: field.type)
             } catch {
@@ -140,7 +172,11 @@ public struct JSONAdapter: Adapter {
                     code: .invalidValue, adapter: name, fields: [field.name], rawReply: reply, detail: error.message)
             }
         }
-        return try completeOutputs(parsed, signature: signature, reply: reply)
+        do {
+            return try completeOutputs(parsed, signature: signature, reply: reply)
+        } catch {
+            throw noting(placeholders: echoed, in: error)
+        }
     }
 
     /// The reply as a JSON object, or the first balanced `{...}` in it.

@@ -1,8 +1,10 @@
 /// Finds `[[ ## name ## ]]` sections in a reply.
 ///
 /// DSPy only recognises a marker at the start of a line; this scanner also accepts one in the
-/// middle of a line (the text before it stays with the previous section) and any spacing inside
-/// the brackets (`[[## answer ##]]`).
+/// middle of a line (the text before it stays with the previous section), any spacing inside
+/// the brackets (`[[## answer ##]]`) and one to three hashes (`[[ # answer # ]]`), drifts small
+/// models produce. A marker quoted in backticks (`` `[[ ## answer ## ]]` ``) is a mention — a model
+/// repeating the prompt's instructions — and opens no section.
 enum SectionScanner {
     /// The sections in order of appearance: the field name and its text, trimmed.
     static func sections(in reply: String) -> [(name: String, text: String)] {
@@ -12,7 +14,9 @@ enum SectionScanner {
         var lastContentStart: Int?
         var lastName: String?
         while index < characters.count {
-            if characters[index] == "[", let (name, end) = marker(at: index, in: characters) {
+            if characters[index] == "[", let (name, end) = marker(at: index, in: characters),
+                !isQuoted(from: index, to: end, in: characters)
+            {
                 if let lastName, let start = lastContentStart {
                     sections.append((lastName, start, index))
                 }
@@ -46,9 +50,17 @@ enum SectionScanner {
             }
             return true
         }
+        func expectHashes() -> Bool {
+            var count = 0
+            while index < characters.count, characters[index] == "#", count < 3 {
+                index += 1
+                count += 1
+            }
+            return count > 0
+        }
         guard expect("[[") else { return nil }
         skipSpaces()
-        guard expect("##") else { return nil }
+        guard expectHashes() else { return nil }
         skipSpaces()
         let nameStart = index
         while index < characters.count,
@@ -60,9 +72,14 @@ enum SectionScanner {
         guard index > nameStart else { return nil }
         let name = String(String.UnicodeScalarView(characters[nameStart..<index]))
         skipSpaces()
-        guard expect("##") else { return nil }
+        guard expectHashes() else { return nil }
         skipSpaces()
         guard expect("]]") else { return nil }
         return (name, index)
+    }
+
+    /// Whether the marker spanning `start..<end` is wrapped in backticks.
+    private static func isQuoted(from start: Int, to end: Int, in characters: [Unicode.Scalar]) -> Bool {
+        (start > 0 && characters[start - 1] == "`") || (end < characters.count && characters[end] == "`")
     }
 }

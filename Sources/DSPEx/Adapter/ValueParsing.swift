@@ -10,7 +10,33 @@ enum ValueParsing {
     }
 
     /// Parses the text of a section.
+    ///
+    /// Tolerance beyond DSPy: when the whole text of a typed (non-string) field does not parse, its
+    /// first line is tried, so a value followed by prose or a code fence (`True` then "```", `42` then an
+    /// explanation) — what small models write — still reads. The first error is reported otherwise.
     static func parse(text: String, as type: FieldType) throws(Mismatch) -> Value {
+        do {
+            return try parseWhole(text: text, as: type)
+        } catch {
+            guard type.unwrapped != .string, let line = firstLine(of: text), line != text.pythonStripped,
+                let value = try? parseWhole(text: line, as: type)
+            else { throw error }
+            return value
+        }
+    }
+
+    /// The first line with content, skipping code-fence lines, without surrounding backticks.
+    static func firstLine(of text: String) -> String? {
+        for line in text.split(whereSeparator: \.isNewline) {
+            let trimmed = String(line).pythonStripped
+            if trimmed.isEmpty || trimmed.hasPrefix("```") { continue }
+            let unquoted = trimmed.trimmingCharacters(in: CharacterSet(charactersIn: "`")).pythonStripped
+            return unquoted.isEmpty ? nil : unquoted
+        }
+        return nil
+    }
+
+    private static func parseWhole(text: String, as type: FieldType) throws(Mismatch) -> Value {
         switch type {
         case .string:
             return .string(text)
@@ -20,7 +46,7 @@ enum ValueParsing {
             let trimmed = text.pythonStripped
             if wrapped.unwrapped == .string { return .string(text) }
             if trimmed.isEmpty || trimmed == "None" || trimmed == "null" { return .null }
-            return try parse(text: text, as: wrapped)
+            return try parseWhole(text: text, as: wrapped)
         default:
             let trimmed = text.pythonStripped
             let candidate =

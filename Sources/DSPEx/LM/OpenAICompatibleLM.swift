@@ -8,7 +8,8 @@ import NIOHTTP1
 ///
 /// One client owns its HTTP connection pool, its concurrency limit (shared by every caller),
 /// its retry policy, its cache and its call history. The API key is read from the environment
-/// when the client is created and is never logged, cached or stored.
+/// when the client is created and is never logged, cached or stored. A request for `n > 1` choices
+/// from a server that refuses or ignores `n` (llama.cpp, Ollama) is sent as `n` one-choice requests.
 ///
 /// ```swift
 /// let lm = OpenAICompatibleLM(.init(model: "gpt-4o-mini"))   // key from OPENAI_API_KEY
@@ -86,6 +87,7 @@ public final class OpenAICompatibleLM: LanguageModel {
     private let limiter: ConcurrencyLimiter
     private let requestRate: RateLimiter?
     private let tokenRate: RateLimiter?
+    private let choices = ChoiceFanOut()
 
     /// Creates a client; reads the API key from `environment` now.
     public init(
@@ -149,7 +151,9 @@ public final class OpenAICompatibleLM: LanguageModel {
             if let tokenRate {
                 try await tokenRate.acquire(Double(request.messages.reduce(0) { $0 + $1.content.utf8.count }) / 4)
             }
-            let response = try await limiter.withPermit { try await sendWithRetries(request) }
+            let response = try await choices.complete(request) { single in
+                try await self.limiter.withPermit { try await self.sendWithRetries(single) }
+            }
             tokenRate?.charge(Double(response.usage.completionTokens))
             if let key, let cache = configuration.cache { await cache.store(response, forKey: key) }
             usage.recordCall(response.usage)
