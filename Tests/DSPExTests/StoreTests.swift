@@ -45,6 +45,19 @@ struct StoreTests {
         #expect(journal == "wal")
     }
 
+    @Test("several openers of one new store file at once all get a migrated store")
+    func concurrentOpen() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dspex-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("dspex.sqlite").path
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<6 {
+                group.addTask { try Store(path: path).runs().count }
+            }
+            for try await count in group { #expect(count == 0) }
+        }
+    }
+
     @Test("a compile journal keeps steps by key and example results by step; writes replace, prefixes are literal")
     func compileJournal() async throws {
         let store = try Store.temporary()

@@ -72,7 +72,17 @@ public final class Store: Sendable {
             throw Self.openError(error, path: path)
         }
         do {
-            try Self.migrator.migrate(pool)
+            // Another process opening the same new store may apply a migration between our reading of the
+            // applied ones and our applying it ("table … already exists"): read them again and go on.
+            var attempt = 1
+            while true {
+                do {
+                    try Self.migrator.migrate(pool)
+                    break
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_ERROR && attempt < 8 {
+                    attempt += 1
+                }
+            }
         } catch let error as DatabaseError
             where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT
         {
