@@ -101,7 +101,7 @@ struct CompileCommand: AsyncParsableCommand {
                 spec.metric?.name ?? "exact_match", field: spec.metric?.field ?? spec.outputs.first?.name,
                 label: spec.metric?.label)
             let store = try storeOptions.open()
-            let name = resume ?? run ?? RunArguments.defaultName("\(spec.name)-\(optimizer.rawValue)")
+            let name = try resume ?? run ?? RunArguments.defaultName("\(spec.name)-\(optimizer.rawValue)", in: store)
             let identity = Evaluate.Run(
                 name: name, pipeline: pipeline, programHash: spec.contentHash, datasetHash: datasetHash,
                 config: [

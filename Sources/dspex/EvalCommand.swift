@@ -66,7 +66,7 @@ struct EvalCommand: AsyncParsableCommand {
             let rows = dataOptions.dataset(for: spec)
             let datasetHash = try Dataset(url: URL(fileURLWithPath: dataOptions.data)).contentHash()
             let store = try storeOptions.open()
-            let name = resume ?? run ?? RunArguments.defaultName(spec.name)
+            let name = try resume ?? run ?? RunArguments.defaultName(spec.name, in: store)
             let identity = Evaluate.Run(
                 name: name, pipeline: pipeline,
                 programHash: try programOptions.identity(pipelineHash: spec.contentHash), datasetHash: datasetHash,

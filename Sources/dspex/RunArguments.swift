@@ -1,3 +1,4 @@
+import DSPEx
 import Foundation
 
 /// What a stored run keeps of the command line that started it, and the name it gets when none is given.
@@ -26,11 +27,19 @@ enum RunArguments {
         return arguments
     }
 
-    /// `prefix-20261125-231502` (UTC).
-    static func defaultName(_ prefix: String) -> String {
+    /// `prefix-20261125-231502` (UTC), with `-2`, `-3`… appended while `store` has a run of that name (two runs
+    /// started within one second).
+    static func defaultName(_ prefix: String, in store: Store) throws -> String {
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyyMMdd-HHmmss"
         formatter.timeZone = TimeZone(identifier: "UTC")
-        return "\(prefix)-\(formatter.string(from: Date()))"
+        let base = "\(prefix)-\(formatter.string(from: Date()))"
+        var name = base
+        var number = 1
+        while try store.run(named: name) != nil {
+            number += 1
+            name = "\(base)-\(number)"
+        }
+        return name
     }
 }

@@ -7,7 +7,7 @@ are counted too.
 
     scripts/real-model.sh start            # port 8080
     swift build --product dspex
-    .venv-llm/bin/python scripts/realmodel/measure_optimizers.py
+    .venv-llm/bin/python scripts/realmodel/measure_optimizers.py [mipro copro ...]   # all, or only these
 """
 
 import http.server
@@ -36,6 +36,10 @@ CONFIGURATIONS = [
      ["--optimizer", "bootstrap", "--max-demos", "3", "--max-bootstrapped-demos", "2"]),
     ("`random-search --max-demos 3 --max-bootstrapped-demos 2`",
      ["--optimizer", "random-search", "--max-demos", "3", "--max-bootstrapped-demos", "2"]),
+    ("`mipro --auto light --max-demos 3 --max-bootstrapped-demos 2`",
+     ["--optimizer", "mipro", "--auto", "light", "--max-demos", "3", "--max-bootstrapped-demos", "2"]),
+    ("`copro --breadth 3 --depth 2` (instructions only)",
+     ["--optimizer", "copro", "--breadth", "3", "--depth", "2"]),
 ]
 
 
@@ -102,10 +106,14 @@ def main():
         score, errors, calls = evaluate(base_url, store, "zero-shot")
         print(f"zero-shot: {score:.1f}% ({errors} errors, {calls} LM calls)", file=sys.stderr)
         rows = []
+        wanted = sys.argv[1:]  # optional: only configurations whose arguments include one of these words
         for index, (label, args) in enumerate(CONFIGURATIONS):
+            if wanted and not any(word in args for word in wanted):
+                continue
             program = os.path.join(scratch, f"program-{index}.json")
             COUNTER.take()
-            _, seconds = dspex(["compile", PIPELINE, "--trainset", TRAIN, "--out", program] + args, base_url)
+            _, seconds = dspex(
+                ["compile", PIPELINE, "--trainset", TRAIN, "--out", program, "--store", store] + args, base_url)
             compile_calls = COUNTER.take()
             demos = len(json.load(open(program))["extract"]["demos"])
             after, after_errors, _ = evaluate(base_url, store, f"after-{index}", program)
