@@ -111,7 +111,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RealModelTests",
-            dependencies: ["dspex", "DSPEx"]
+            dependencies: ["dspex", "DSPEx", "DSPExTesting"]
         ),
     ]
 )

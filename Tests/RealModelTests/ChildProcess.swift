@@ -1,3 +1,4 @@
+import DSPExTesting
 import Foundation
 
 /// Runs a program (the `dspex` binary, `scripts/real-model.sh`) as a child process and waits for it
@@ -37,7 +38,7 @@ struct ChildProcess {
         let stderr = PipeReader(err.fileHandleForReading)
         let exited = ExitSignal()
         process.terminationHandler = { _ in exited.signal() }
-        try process.run()
+        try ProcessLaunch.run(process)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await exited.wait() }
             group.addTask {

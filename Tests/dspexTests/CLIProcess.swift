@@ -1,3 +1,4 @@
+import DSPExTesting
 import Foundation
 
 /// Runs the built `dspex` executable as a child process, as a user would.
@@ -41,7 +42,7 @@ struct CLIProcess {
     static func waitForExit(_ process: Process, timeout: Double, start: Bool = true) async throws {
         let exited = ExitSignal()
         process.terminationHandler = { _ in exited.signal() }
-        if start { try process.run() }
+        if start { try ProcessLaunch.run(process) }
         if !process.isRunning { exited.signal() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await exited.wait() }

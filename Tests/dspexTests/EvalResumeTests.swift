@@ -55,7 +55,7 @@ struct EvalResumeTests {
             process.arguments = Self.evalArguments(baseURL: server.baseURL, store: store, run: "killed")
             process.standardOutput = Pipe()
             process.standardError = Pipe()
-            try process.run()
+            try ProcessLaunch.run(process)
             // 200 examples at concurrency 4 and 15 ms take about 0.8 s; kill somewhere inside.
             try await Task.sleep(for: .milliseconds(Int.random(in: 250...600)))
             kill(process.processIdentifier, SIGKILL)

@@ -1,4 +1,5 @@
 import DSPEx
+import DSPExTesting
 import Foundation
 import Testing
 
@@ -117,7 +118,7 @@ struct RunInterruptTests {
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = Pipe()
-        try process.run()
+        try ProcessLaunch.run(process)
         let drain = ReadBox(errors.fileHandleForReading)
         try await Task.sleep(for: .milliseconds(1500))
         process.interrupt()
