@@ -158,6 +158,15 @@ extension Scenario {
             ) { try await pipeline50.run() })
         scenarios.append(
             Scenario(
+                name: "pipeline3-cli-50ms", group: "throughput",
+                description:
+                    "dspex run of the same 3-stage pipeline file, 1,000 examples, concurrency 64, dspex sim at "
+                    + "50 ms in another process",
+                unit: "s", direction: .lowerIsBetter, ideal: pipeline50.idealSeconds,
+                target: "ratio ≥ 0.91 (≤ 1.10 × ideal)", runs: 5
+            ) { try CLIBenchmarks.pipeline3(workspace, examples: 1000, concurrency: 64, latencyMilliseconds: 50) })
+        scenarios.append(
+            Scenario(
                 name: "pipeline3-0ms", group: "throughput",
                 description: "engine: 3-stage linear pipeline, 5,000 examples, concurrency 64, 0 ms (in process)",
                 unit: "s", direction: .lowerIsBetter, ideal: nil, target: "—", runs: 5

@@ -173,6 +173,50 @@ enum CLIBenchmarks {
         }
     }
 
+    /// The 3-stage linear pipeline of the engine scenario run by the CLI: `dspex run` of a generated pipeline file
+    /// (`question -> field0 -> field1 -> field2`, `concurrency` per stage, no cache) against `dspex sim` at
+    /// `latency` ms in another process. Wall seconds of the whole process, start-up included.
+    static func pipeline3(
+        _ workspace: Workspace, examples: Int, concurrency: Int, latencyMilliseconds: Int
+    ) throws -> Measurement {
+        let dataset = try workspace.dataset(examples)
+        let file = workspace.directory + "/pipeline3.yaml"
+        var yaml = "name: pipeline3\nlm:\n  model: dspex-sim\nadapter: chat\nstages:\n"
+        var previous = "question"
+        for index in 0..<3 {
+            let source = index == 0 ? "input.question" : "s\(index - 1).\(previous)"
+            yaml += """
+                  - id: s\(index)
+                    module: predict
+                    signature: "\(previous) -> field\(index)"
+                    inputs: {\(previous): \(source)}
+                    concurrency: \(concurrency)
+
+                """
+            previous = "field\(index)"
+        }
+        yaml += "outputs:\n  out: s2.field2\n"
+        try yaml.write(toFile: file, atomically: true, encoding: .utf8)
+        return try SimulatorProcess.with(dspex: workspace.dspex, latencyMilliseconds: latencyMilliseconds) {
+            simulator in
+            let output = workspace.path("results.jsonl")
+            let usage = try ChildProcess.run(
+                workspace.dspex,
+                [
+                    "run", file, "--data", dataset, "--out", output, "--no-cache", "--lm", "dspex-sim", "--base-url",
+                    simulator.baseURL, "--max-concurrency", String(3 * concurrency),
+                ])
+            let lines = (try? String(contentsOfFile: output, encoding: .utf8))?.split(separator: "\n") ?? []
+            try? FileManager.default.removeItem(atPath: output)
+            guard lines.count == examples, !lines.contains(where: { $0.contains("\"error\":{") }) else {
+                throw BenchmarkError(message: "dspex run wrote \(lines.count) results, some failed, for \(examples)")
+            }
+            return Measurement(
+                value: usage.wallSeconds,
+                notes: ["LM calls/s": Double(3 * examples) / usage.wallSeconds, "client CPU s": usage.cpuSeconds])
+        }
+    }
+
     /// The LM calls a summary reports, after checking that every example ran without error.
     static func checkedCalls(_ summary: [String: Any], examples: Int) throws -> Int {
         guard summary["examples"] as? Int == examples, summary["errors"] as? Int == 0,
