@@ -29,7 +29,7 @@ struct BenchmarkCommand {
         defer { workspace.removeAll() }
         let all = Scenario.all(workspace)
         if arguments.contains("--list") {
-            for scenario in all { print("\(scenario.name) [\(scenario.group)]: \(scenario.description)") }
+            for scenario in all { say("\(scenario.name) [\(scenario.group)]: \(scenario.description)") }
             return
         }
         let requested = Set(arguments)
@@ -37,16 +37,24 @@ struct BenchmarkCommand {
         guard unknown.isEmpty else {
             throw BenchmarkError(message: "unknown scenario or group: \(unknown.sorted()); see --list")
         }
-        print("machine: \(machineDescription()); load \(loadAverage())")
+        say("machine: \(machineDescription()); load \(loadAverage())")
         var rows: [String] = []
+        var failed = false
         for scenario in all
         where requested.isEmpty || requested.contains(scenario.name) || requested.contains(scenario.group) {
-            rows.append(try await scenario.measure(runs: runs))
+            do {
+                rows.append(try await scenario.measure(runs: runs))
+            } catch {
+                say("  FAILED: \(error)")
+                rows.append("| \(scenario.name) | failed: \(error) | | | | | | |")
+                failed = true
+            }
         }
-        print("\n| scenario | median | spread (min–max) | runs | ideal | ratio | target | notes |")
-        print("| --- | --- | --- | --- | --- | --- | --- | --- |")
-        for row in rows { print(row) }
-        print("load after: \(loadAverage())")
+        say("\n| scenario | median | spread (min–max) | runs | ideal | ratio | target | notes |")
+        say("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        for row in rows { say(row) }
+        say("load after: \(loadAverage())")
+        if failed { exit(1) }
     }
 
     static func machineDescription() -> String {
@@ -83,12 +91,12 @@ struct Scenario: Sendable {
     /// Warms up, runs `runs` times, prints a line and returns a Markdown table row.
     func measure(runs override: Int?) async throws -> String {
         let runs = max(1, override ?? self.runs)
-        print("\(name): \(description)")
+        say("\(name): \(description)")
         if warmUp { _ = try await body() }
         var samples: [Measurement] = []
         for _ in 0..<runs {
             let sample = try await body()
-            print("  \(format(sample.value)) \(unit)  \(Self.notes(sample.notes))")
+            say("  \(format(sample.value)) \(unit)  \(Self.notes(sample.notes))")
             samples.append(sample)
         }
         samples.sort { $0.value < $1.value }
@@ -101,7 +109,7 @@ struct Scenario: Sendable {
             ratio = String(
                 format: "%.3f", direction == .higherIsBetter ? median.value / ideal : ideal / median.value)
         }
-        print(
+        say(
             "  median \(format(median.value)) \(unit) (spread \(spread) over \(runs) runs), ideal \(idealText), ratio \(ratio)"
         )
         return
@@ -148,6 +156,15 @@ extension Scenario {
                 target: "ratio ≥ 0.91 (≤ 1.10 × ideal)",
                 runs: 5
             ) { try await pipeline50.run() })
+        scenarios.append(
+            Scenario(
+                name: "pipeline3-cli-50ms", group: "throughput",
+                description:
+                    "dspex run of the same 3-stage pipeline file, 1,000 examples, concurrency 64, dspex sim at "
+                    + "50 ms in another process",
+                unit: "s", direction: .lowerIsBetter, ideal: pipeline50.idealSeconds,
+                target: "ratio ≥ 0.91 (≤ 1.10 × ideal)", runs: 5
+            ) { try CLIBenchmarks.pipeline3(workspace, examples: 1000, concurrency: 64, latencyMilliseconds: 50) })
         scenarios.append(
             Scenario(
                 name: "pipeline3-0ms", group: "throughput",
@@ -236,4 +253,9 @@ struct Measurement: Sendable {
 struct BenchmarkError: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
+}
+
+/// Writes a line to standard output at once (not buffered), so a log shows each run as it is measured.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

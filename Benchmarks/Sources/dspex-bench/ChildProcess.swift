@@ -47,16 +47,24 @@ struct ChildProcess {
     }
 
     /// Waits for the child to exit (blocking this thread) and returns its resource usage.
+    ///
+    /// The peak RSS is the child's own high-water mark (`VmHWM` in `/proc/PID/status`, sampled every 2 ms
+    /// while it runs), not `ru_maxrss`: Linux folds the memory of the process that called `exec` into
+    /// `ru_maxrss`, and `posix_spawn` execs from the harness's address space, so `ru_maxrss` would report
+    /// the harness's size for a small child.
     func wait() -> Usage {
+        let sampler = PeakMemorySampler(
+            pid: pid, name: URL(fileURLWithPath: command.split(separator: " ")[0].description).lastPathComponent)
         var status: Int32 = 0
         var usage = rusage()
         while wait4(pid, &status, 0, &usage) == -1 && errno == EINTR {}
         let wall = (ContinuousClock.now - started).seconds
+        let peak = sampler.stop()
         return Usage(
             status: status, wallSeconds: wall,
             userSeconds: Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6,
             systemSeconds: Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6,
-            maxRSSBytes: usage.ru_maxrss * 1024)
+            maxRSSBytes: peak)
     }
 
     /// Sends `signal` and reaps the child.
@@ -89,5 +97,50 @@ struct ChildProcess {
                 message: "\(child.command) exited with status \(usage.status)\n\(detail.suffix(2000))")
         }
         return usage
+    }
+}
+
+/// Samples a child's `VmHWM` (its own peak resident set) on a background thread until stopped.
+final class PeakMemorySampler: @unchecked Sendable {
+    private let pid: pid_t
+    private let name: String
+    private let lock = NSLock()
+    private var peak = 0
+    private var running = true
+    private let done = DispatchSemaphore(value: 0)
+
+    init(pid: pid_t, name: String) {
+        self.pid = pid
+        self.name = String(name.prefix(15))  // the kernel's comm is 15 characters at most
+        let thread = Thread { [self] in
+            while lock.withLock({ running }) {
+                sample()
+                usleep(2_000)
+            }
+            done.signal()
+        }
+        thread.start()
+    }
+
+    /// Stops sampling and returns the highest `VmHWM` seen, in bytes.
+    func stop() -> Int {
+        lock.withLock { running = false }
+        done.wait()
+        return lock.withLock { peak }
+    }
+
+    private func sample() {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return }
+        var isChild = false
+        var kilobytes = 0
+        for line in status.split(separator: "\n") {
+            if line.hasPrefix("Name:") { isChild = line.dropFirst(5).trimmingCharacters(in: .whitespaces) == name }
+            if line.hasPrefix("VmHWM:") {
+                kilobytes = Int(line.dropFirst(6).trimmingCharacters(in: .whitespaces).split(separator: " ")[0]) ?? 0
+            }
+        }
+        // Before exec the child still shares the harness's address space: those samples are not its own.
+        guard isChild else { return }
+        lock.withLock { peak = max(peak, kilobytes * 1024) }
     }
 }
