@@ -101,7 +101,7 @@ struct OpenAICompatibleLMTests {
         try await withSimulatedLM(
             simulator,
             configure: {
-                $0.timeout = .milliseconds(300)
+                $0.timeout = .milliseconds(800)
                 $0.retry = .exponential(maxAttempts: 10, baseDelay: .milliseconds(1), maxDelay: .milliseconds(5))
             }
         ) { lm, server in
@@ -111,7 +111,8 @@ struct OpenAICompatibleLMTests {
                 _ = try await lm.complete(LMRequest(model: lm.model, messages: [.user("call \(index)")]))
             }
             #expect(server.stats().faults["noReply", default: 0] > 0)
-            #expect(lm.usage.snapshot.retries == server.stats().faults["noReply", default: 0])
+            // Every unanswered request was retried; on a loaded machine a slow answer may time out and be retried too.
+            #expect(lm.usage.snapshot.retries >= server.stats().faults["noReply", default: 0])
         }
     }
 
