@@ -56,8 +56,16 @@ struct EvalResumeTests {
             process.standardOutput = Pipe()
             process.standardError = Pipe()
             try ProcessLaunch.run(process)
-            // 200 examples at concurrency 4 and 15 ms take about 0.8 s; kill somewhere inside.
-            try await Task.sleep(for: .milliseconds(Int.random(in: 250...600)))
+            // Kill once a random number of results is stored (checkpoints land in batches every 50 ms), plus a
+            // random few milliseconds: a random point of the work, whatever the machine's load.
+            let target = Int.random(in: 1...120)
+            while process.isRunning {
+                try await Task.sleep(for: .milliseconds(10))
+                guard FileManager.default.fileExists(atPath: store) else { continue }
+                if try Self.storedIDs(store, run: "killed").count >= target { break }
+            }
+            try await Task.sleep(for: .milliseconds(Int.random(in: 0...40)))
+            #expect(process.isRunning, "the evaluation finished before \(target) results were stored")
             kill(process.processIdentifier, SIGKILL)
             try await CLIProcess.waitForExit(process, timeout: 10, start: false)
             #expect(process.terminationReason == .uncaughtSignal)
