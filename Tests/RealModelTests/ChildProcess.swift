@@ -38,7 +38,7 @@ struct ChildProcess {
         let stderr = PipeReader(err.fileHandleForReading)
         let exited = ExitSignal()
         process.terminationHandler = { _ in exited.signal() }
-        try ProcessLaunch.run(process)
+        try await ProcessLaunch.run(process)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await exited.wait() }
             group.addTask {

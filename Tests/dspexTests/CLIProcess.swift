@@ -42,7 +42,7 @@ struct CLIProcess {
     static func waitForExit(_ process: Process, timeout: Double, start: Bool = true) async throws {
         let exited = ExitSignal()
         process.terminationHandler = { _ in exited.signal() }
-        if start { try ProcessLaunch.run(process) }
+        if start { try await ProcessLaunch.run(process) }
         if !process.isRunning { exited.signal() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await exited.wait() }

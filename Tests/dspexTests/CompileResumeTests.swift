@@ -55,7 +55,7 @@ struct CompileResumeTests {
                 baseURL: server.baseURL, store: path("killed.sqlite"), run: "killed", out: path("killed.json"))
             process.standardOutput = Pipe()
             process.standardError = Pipe()
-            try ProcessLaunch.run(process)
+            try await ProcessLaunch.run(process)
             // Kill once a random share of the reference run's example results is stored: a random point of the
             // work, whatever the machine's speed.
             let referenceStore = try Store(path: path("ref.sqlite"))

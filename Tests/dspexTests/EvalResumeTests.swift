@@ -55,7 +55,7 @@ struct EvalResumeTests {
             process.arguments = Self.evalArguments(baseURL: server.baseURL, store: store, run: "killed")
             process.standardOutput = Pipe()
             process.standardError = Pipe()
-            try ProcessLaunch.run(process)
+            try await ProcessLaunch.run(process)
             // Kill once a random number of results is stored (checkpoints land in batches every 50 ms), plus a
             // random few milliseconds: a random point of the work, whatever the machine's load.
             let target = Int.random(in: 1...120)

@@ -118,7 +118,7 @@ struct RunInterruptTests {
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = Pipe()
-        try ProcessLaunch.run(process)
+        try await ProcessLaunch.run(process)
         let drain = ReadBox(errors.fileHandleForReading)
         try await Task.sleep(for: .milliseconds(1500))
         process.interrupt()
