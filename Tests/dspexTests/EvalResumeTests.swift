@@ -58,13 +58,13 @@ struct EvalResumeTests {
             try await ProcessLaunch.run(process)
             // Kill once a random number of results is stored (checkpoints land in batches every 50 ms), plus a
             // random few milliseconds: a random point of the work, whatever the machine's load.
-            let target = Int.random(in: 1...120)
+            let target = Int.random(in: 1...80)
             while process.isRunning {
                 try await Task.sleep(for: .milliseconds(10))
                 guard FileManager.default.fileExists(atPath: store) else { continue }
                 if try Self.storedIDs(store, run: "killed").count >= target { break }
             }
-            try await Task.sleep(for: .milliseconds(Int.random(in: 0...40)))
+            try await Task.sleep(for: .milliseconds(Int.random(in: 0...20)))
             #expect(process.isRunning, "the evaluation finished before \(target) results were stored")
             kill(process.processIdentifier, SIGKILL)
             try await CLIProcess.waitForExit(process, timeout: 10, start: false)
