@@ -1,4 +1,5 @@
 import DSPEx
+import DSPExTesting
 import Foundation
 import Testing
 

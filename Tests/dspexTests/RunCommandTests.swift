@@ -119,7 +119,7 @@ struct RunInterruptTests {
         process.standardError = errors
         process.standardOutput = Pipe()
         try await ProcessLaunch.run(process)
-        let drain = ReadBox(errors.fileHandleForReading)
+        let drain = PipeReader(errors.fileHandleForReading)
         try await Task.sleep(for: .milliseconds(1500))
         process.interrupt()
         try await CLIProcess.waitForExit(process, timeout: 20, start: false)

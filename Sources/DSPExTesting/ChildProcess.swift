@@ -1,18 +1,25 @@
-import DSPExTesting
 import Foundation
 
-/// Runs a program (the `dspex` binary, `scripts/real-model.sh`) as a child process and waits for it
-/// without blocking a thread of the cooperative pool, as `dspexTests` runs the CLI.
-struct ChildProcess {
+/// Runs a program (the `dspex` binary, a script) as a child process, as a user would, and waits for it without
+/// blocking a thread of the cooperative pool that other tests — and in-process simulators — need.
+///
+/// ```swift
+/// let output = try await ChildProcess.run(ChildProcess.dspex, ["--version"])
+/// #expect(output.status == 0)
+/// ```
+public enum ChildProcess {
     /// What the child printed and how it exited.
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
+    public struct Output: Sendable {
+        /// The exit status.
+        public var status: Int32
+        /// Standard output.
+        public var stdout: String
+        /// Standard error.
+        public var stderr: String
     }
 
     /// The `dspex` binary built next to the test bundle.
-    static var dspex: URL {
+    public static var dspex: URL {
         let bundle = Bundle.main.bundleURL.deletingLastPathComponent()
         for candidate in [bundle, URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()] {
             let url = candidate.appendingPathComponent("dspex")
@@ -22,7 +29,7 @@ struct ChildProcess {
     }
 
     /// Runs `executable` with `arguments` in `directory`; terminates it after `timeout` seconds.
-    static func run(
+    public static func run(
         _ executable: URL, _ arguments: [String], in directory: URL? = nil, timeout: Double = 120
     ) async throws -> Output {
         let process = Process()
@@ -36,9 +43,18 @@ struct ChildProcess {
         process.standardInput = FileHandle.nullDevice
         let stdout = PipeReader(out.fileHandleForReading)
         let stderr = PipeReader(err.fileHandleForReading)
+        try await waitForExit(process, timeout: timeout)
+        return Output(status: process.terminationStatus, stdout: stdout.text(), stderr: stderr.text())
+    }
+
+    /// Starts `process` (unless `start` is false: it already runs) and waits for it to exit without blocking a
+    /// thread; terminates it after `timeout` seconds.
+    public static func waitForExit(_ process: Process, timeout: Double, start: Bool = true) async throws {
+        nonisolated(unsafe) let process = process
         let exited = ExitSignal()
         process.terminationHandler = { _ in exited.signal() }
-        try await ProcessLaunch.run(process)
+        if start { try await ProcessLaunch.run(process) }
+        if !process.isRunning { exited.signal() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await exited.wait() }
             group.addTask {
@@ -50,17 +66,17 @@ struct ChildProcess {
             group.cancelAll()
         }
         process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: stdout.text(), stderr: stderr.text())
     }
 }
 
 /// A one-shot signal that can be awaited.
-final class ExitSignal: @unchecked Sendable {
+public final class ExitSignal: @unchecked Sendable {
     private let lock = NSLock()
     private var fired = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
-    func signal() {
+    /// Fires the signal, resuming every waiter.
+    public func signal() {
         let pending = lock.withLock {
             fired = true
             defer { waiters = [] }
@@ -69,7 +85,8 @@ final class ExitSignal: @unchecked Sendable {
         for waiter in pending { waiter.resume() }
     }
 
-    func wait() async {
+    /// Returns once the signal has fired.
+    public func wait() async {
         await withCheckedContinuation { continuation in
             let resumeNow = lock.withLock {
                 if fired { return true }
@@ -82,12 +99,13 @@ final class ExitSignal: @unchecked Sendable {
 }
 
 /// Drains a pipe on its own thread so a chatty child never blocks on a full pipe.
-final class PipeReader: @unchecked Sendable {
+public final class PipeReader: @unchecked Sendable {
     private var data = Data()
     private let lock = NSLock()
     private let done = DispatchSemaphore(value: 0)
 
-    init(_ handle: FileHandle) {
+    /// Starts reading `handle` to its end.
+    public init(_ handle: FileHandle) {
         Thread.detachNewThread { [self] in
             let all = handle.readDataToEndOfFile()
             lock.withLock { data = all }
@@ -95,7 +113,8 @@ final class PipeReader: @unchecked Sendable {
         }
     }
 
-    func text() -> String {
+    /// What was read, once the pipe has closed (waiting at most 5 seconds).
+    public func text() -> String {
         _ = done.wait(timeout: .now() + 5)
         return lock.withLock { String(decoding: data, as: UTF8.self) }
     }
