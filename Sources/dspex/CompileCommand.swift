@@ -147,26 +147,17 @@ struct CompileCommand: AsyncParsableCommand {
                 try await Interrupts.cancellingOnSignal { [self] in
                     try await model.withLanguageModel(file: spec.lm, cache: cache) { lm in
                         let program = try spec.makeGraph(lm: lm)
-                        let job = try OptimizationJob.start(
+                        let job = try OptimizationJob.open(
                             makeOptimizer(metric: metric, lm: lm), program: program, trainset: train,
                             valset: validation, store: store, run: identity)
                         if let runID = job.runID {
                             try CompileJournal(store: store, runID: runID).record(
                                 ["pid": .int(Int(getpid()))], for: "process")
                         }
-                        let reporter = Task { await CompileProgressPrinter().print(job.events) }
-                        do {
-                            let optimized = try await withTaskCancellationHandler {
-                                try await job.result
-                            } onCancel: {
-                                job.cancel()
-                            }
-                            let last = await reporter.value
-                            return (optimized, last)
-                        } catch {
-                            _ = await reporter.value
-                            throw error
-                        }
+                        // The printer ends with the job's events, which end when run() returns or throws.
+                        async let last = CompileProgressPrinter().print(job.events)
+                        let optimized = try await job.run()
+                        return (optimized, await last)
                     }
                 })
         } catch {

@@ -90,14 +90,18 @@ struct MIPROv2Tests {
             let run = Evaluate.Run(
                 name: "mipro", pipeline: "arithmetic.yaml", programHash: "p", datasetHash: "d", config: [:],
                 resume: false)
-            let job = try OptimizationJob.start(
+            let job = try OptimizationJob.open(
                 optimizer, program: program, trainset: trainset, valset: nil, store: store, run: run)
             #expect(job.runName == "mipro")
-            for await progress in job.events where (progress.trial ?? 0) >= 4 {
-                job.cancel()
-                break
-            }
-            await #expect(throws: CancellationError.self) { _ = try await job.result }
+            // The job runs in this task; another task watches its events and cancels it at trial 4.
+            async let watcher: Void = {
+                for await progress in job.events where (progress.trial ?? 0) >= 4 {
+                    job.cancel()
+                    break
+                }
+            }()
+            await #expect(throws: CancellationError.self) { _ = try await job.run() }
+            await watcher
             let stopped = try #require(try store.run(named: "mipro"))
             #expect(stopped.status == RunRecord.Status.stopped)
             let recorded = try store.compileTotals(runID: try #require(stopped.id)).examples
@@ -105,22 +109,22 @@ struct MIPROv2Tests {
 
             // Starting the same run again without resume is refused; with resume it continues.
             #expect(throws: EvaluateError.self) {
-                _ = try OptimizationJob.start(
+                _ = try OptimizationJob.open(
                     optimizer, program: program, trainset: trainset, valset: nil, store: store, run: run)
             }
             server.reset()
             var resume = run
             resume.resume = true
-            let resumed = try OptimizationJob.start(
+            let resumed = try OptimizationJob.open(
                 optimizer, program: program, trainset: trainset, valset: nil, store: store, run: resume)
-            let reporter = Task { () -> OptimizationProgress? in
+            async let reporter: OptimizationProgress? = {
                 var last: OptimizationProgress?
                 for await progress in resumed.events { last = progress }
                 return last
-            }
-            let final = try await resumed.result
+            }()
+            let final = try await resumed.run()
             // The resumed job read back every recorded example instead of running it again.
-            let last = try #require(await reporter.value)
+            let last = try #require(await reporter)
             #expect(last.replayedResults >= recorded)
             #expect(final.savedState() == reference.savedState())
             #expect(try store.run(named: "mipro")?.status == RunRecord.Status.completed)

@@ -1,54 +1,101 @@
 import Foundation
 
-/// A running optimization: its run id, a stream of progress, its result, and cancel — the non-blocking handle
-/// DSPy's `compile` lacks.
+/// An optimization as a job: its run id, a stream of progress, its result, and cancel — the handle DSPy's
+/// `compile` lacks.
 ///
-/// With a store and a run identity, everything the optimizer does is recorded as it finishes; a job cancelled,
-/// killed or crashed is continued by starting it again with `run.resume = true` (what `dspex resume` does), and
-/// ends with the program an uninterrupted run would have produced. The run's status in the store follows the job:
-/// `running`, then `completed` (the best program is saved under the run's name), `stopped` (cancelled) or
-/// `failed`.
+/// ``open(_:program:trainset:valset:store:run:)`` creates (or reopens) the run and returns at once; ``run()`` does
+/// the work in the caller's task — structured concurrency, no task of its own — while any other task may read
+/// ``events`` or call ``cancel()``. With a store and a run identity, everything the optimizer does is recorded as it
+/// finishes; a job cancelled, killed or crashed is continued by opening it again with `run.resume = true` (what
+/// `dspex resume` does), and ends with the program an uninterrupted run would have produced. The run's status in the
+/// store follows the job: `running`, then `completed` (the best program is saved under the run's name), `stopped`
+/// (cancelled) or `failed`.
 ///
 /// ```swift
-/// let job = try OptimizationJob.start(
+/// let job = try OptimizationJob.open(
 ///     MIPROv2(metric: .exactMatch(), promptModel: lm, auto: .light), program: program,
 ///     trainset: train, valset: dev, store: store,
 ///     run: .init(name: "mipro-1", pipeline: "qa.yaml", programHash: hash, datasetHash: dataHash,
 ///                config: [:], resume: false))
-/// Task { for await progress in job.events { print(progress) } }
-/// let optimized = try await job.result
+/// async let optimized = job.run()
+/// for await progress in job.events { print(progress) }
+/// let program = try await optimized
 /// ```
 public final class OptimizationJob: Sendable {
     /// The run's name (`nil` for a job without a store).
     public let runName: String?
     /// The run's id in the store.
     public let runID: Int64?
-    /// Progress snapshots, newest kept when the reader is slow; ends when the job does.
+    /// Progress snapshots, newest kept when the reader is slow; ends when ``run()`` does.
     public let events: AsyncStream<OptimizationProgress>
-    private let task: Task<Graph, any Error>
+    private let progress: AsyncStream<OptimizationProgress>.Continuation
+    private let stopRequests: AsyncStream<Void>
+    private let stopRequest: AsyncStream<Void>.Continuation
+    private let work: @Sendable (OptimizationContext) async throws -> Graph
+    private let context: OptimizationContext
+    private let store: Store?
 
     private init(
-        runName: String?, runID: Int64?, events: AsyncStream<OptimizationProgress>, task: Task<Graph, any Error>
+        runName: String?, runID: Int64?, journal: CompileJournal, store: Store?,
+        work: @escaping @Sendable (OptimizationContext) async throws -> Graph
     ) {
         self.runName = runName
         self.runID = runID
+        self.store = store
+        self.work = work
+        let (events, progress) = AsyncStream.makeStream(
+            of: OptimizationProgress.self, bufferingPolicy: .bufferingNewest(64))
         self.events = events
-        self.task = task
+        self.progress = progress
+        (stopRequests, stopRequest) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        context = OptimizationContext(journal: journal) { progress.yield($0) }
     }
 
-    /// The optimized program, once the job finishes.
-    ///
-    /// - Throws: `CancellationError` when cancelled (the run is `stopped` and resumable), or the optimizer's error.
-    public var result: Graph {
-        get async throws { try await task.value }
-    }
-
-    /// Stops the job; what finished stays recorded, and the run can be resumed.
+    /// Stops ``run()``, from any task; what finished stays recorded, and the run can be resumed.
     public func cancel() {
-        task.cancel()
+        stopRequest.yield()
     }
 
-    /// Starts `optimizer` on `program` in a new task.
+    /// Runs the optimization to its end in this task and returns the optimized program.
+    ///
+    /// - Throws: `CancellationError` when cancelled — by ``cancel()`` or by cancelling this task — (the run is
+    ///   `stopped` and resumable), or the optimizer's error (the run is `failed`).
+    public func run() async throws -> Graph {
+        defer { progress.finish() }
+        do {
+            let optimized = try await withThrowingTaskGroup(of: Graph?.self) { group in
+                group.addTask { try await self.work(self.context) }
+                group.addTask {
+                    for await _ in self.stopRequests { return nil }
+                    return nil
+                }
+                defer { group.cancelAll() }
+                while let outcome = try await group.next() {
+                    if let outcome { return outcome }
+                    group.cancelAll()  // a stop request: the optimizer winds down and throws CancellationError
+                }
+                throw CancellationError()
+            }
+            context.enter("done")
+            if let store, let runID, let runName {
+                _ = try store.saveProgram(name: runName, json: optimized.savedState().jsonString(), runID: runID)
+                try store.updateRun(
+                    id: runID, status: RunRecord.Status.completed,
+                    totals: try Self.totals(store: store, runID: runID, progress: context.progress))
+            }
+            return optimized
+        } catch {
+            if let store, let runID {
+                let status = error is CancellationError ? RunRecord.Status.stopped : RunRecord.Status.failed
+                try? store.updateRun(
+                    id: runID, status: status,
+                    totals: try? Self.totals(store: store, runID: runID, progress: context.progress))
+            }
+            throw error
+        }
+    }
+
+    /// Creates (or, with `run.resume`, reopens) the run for `optimizer` on `program`; ``run()`` then does the work.
     ///
     /// - Parameters:
     ///   - optimizer: The optimizer.
@@ -59,45 +106,22 @@ public final class OptimizationJob: Sendable {
     ///   - run: The run to create or resume in `store`.
     /// - Throws: ``EvaluateError`` when the run cannot be created or resumed (a name taken, a changed pipeline or
     ///   dataset).
-    public static func start(
+    public static func open(
         _ optimizer: any Optimizer, program: Graph, trainset: [Example], valset: [Example]?, store: Store? = nil,
         run: Evaluate.Run? = nil
     ) throws -> OptimizationJob {
-        var opened: (id: Int64, resumed: Bool)?
+        var runID: Int64?
         var journal = CompileJournal()
         if let store, let run {
-            let found = try EvaluationCheckpoint.open(run, kind: RunRecord.Kind.compile, in: store)
-            opened = found
-            journal = CompileJournal(store: store, runID: found.id)
+            let id = try EvaluationCheckpoint.open(run, kind: RunRecord.Kind.compile, in: store).id
+            runID = id
+            journal = CompileJournal(store: store, runID: id)
         }
-        let (events, continuation) = AsyncStream.makeStream(
-            of: OptimizationProgress.self, bufferingPolicy: .bufferingNewest(64))
-        let context = OptimizationContext(journal: journal) { continuation.yield($0) }
-        let runID = opened?.id
-        let task = Task<Graph, any Error> {
-            defer { continuation.finish() }
-            do {
-                let optimized = try await optimizer.compile(
-                    program, trainset: trainset, valset: valset, context: context)
-                context.enter("done")
-                if let store, let runID, let run {
-                    _ = try store.saveProgram(name: run.name, json: optimized.savedState().jsonString(), runID: runID)
-                    try store.updateRun(
-                        id: runID, status: RunRecord.Status.completed,
-                        totals: try totals(store: store, runID: runID, progress: context.progress))
-                }
-                return optimized
-            } catch {
-                if let store, let runID {
-                    let status = error is CancellationError ? RunRecord.Status.stopped : RunRecord.Status.failed
-                    try? store.updateRun(
-                        id: runID, status: status,
-                        totals: try? totals(store: store, runID: runID, progress: context.progress))
-                }
-                throw error
-            }
+        return OptimizationJob(
+            runName: runID == nil ? nil : run?.name, runID: runID, journal: journal, store: runID == nil ? nil : store
+        ) { context in
+            try await optimizer.compile(program, trainset: trainset, valset: valset, context: context)
         }
-        return OptimizationJob(runName: run?.name, runID: runID, events: events, task: task)
     }
 
     /// Creates the compile run `run` in `store` without starting it, for a job to be started elsewhere with
