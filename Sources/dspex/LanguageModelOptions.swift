@@ -106,6 +106,12 @@ struct LanguageModelOptions: ParsableArguments {
         var cache: (any LMCache)?
     }
 
+    /// The HTTP client: `DSPEX_HTTP_CLIENT=async-http-client` uses AsyncHTTPClient for `http://` URLs too
+    /// (for side-by-side measurements); the default picks by URL scheme.
+    private static var transport: OpenAICompatibleLM.Transport {
+        ProcessInfo.processInfo.environment["DSPEX_HTTP_CLIENT"].flatMap(OpenAICompatibleLM.Transport.init) ?? .automatic
+    }
+
     private func withClient<R: Sendable>(
         baseURL: String, model: String, settings: ClientSettings, _ body: (OpenAICompatibleLM) async throws -> R
     ) async throws -> R {
@@ -115,7 +121,8 @@ struct LanguageModelOptions: ParsableArguments {
                 timeout: .milliseconds(Int(timeout * 1000)), retry: .exponential(maxAttempts: maxAttempts),
                 maxConcurrency: settings.maxConcurrency, cache: settings.cache,
                 defaults: LMOptions(temperature: settings.temperature, maxTokens: settings.maxTokens),
-                requestsPerMinute: settings.requestsPerMinute, tokensPerMinute: settings.tokensPerMinute))
+                requestsPerMinute: settings.requestsPerMinute, tokensPerMinute: settings.tokensPerMinute,
+                transport: Self.transport))
         do {
             let result = try await body(client)
             try await client.shutdown()

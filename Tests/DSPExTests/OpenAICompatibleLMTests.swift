@@ -16,8 +16,8 @@ struct OpenAICompatibleLMTests {
         }
     }
 
-    @Test("every call completes through retries when 20% of requests fail")
-    func retriesThroughFaults() async throws {
+    @Test("every call completes through retries when 20% of requests fail", arguments: OpenAICompatibleLM.Transport.allCases)
+    func retriesThroughFaults(transport: OpenAICompatibleLM.Transport) async throws {
         var simulator = SimulatorConfiguration()
         simulator.seed = 7
         simulator.faults = FaultInjection(
@@ -27,6 +27,7 @@ struct OpenAICompatibleLMTests {
             configure: {
                 $0.retry = .exponential(maxAttempts: 8, baseDelay: .milliseconds(5), maxDelay: .milliseconds(50))
                 $0.cache = nil
+                $0.transport = transport
             }
         ) { lm, server in
             let predict = try Predict("question -> answer: int", lm: lm)
@@ -45,9 +46,10 @@ struct OpenAICompatibleLMTests {
         }
     }
 
-    @Test("a refused connection fails at once with a clear error and no retry")
-    func connectionRefusedFailsFast() async throws {
-        let lm = OpenAICompatibleLM(.init(model: "x", baseURL: "http://127.0.0.1:1/v1", apiKeyEnvironmentVariable: nil))
+    @Test("a refused connection fails at once with a clear error and no retry", arguments: OpenAICompatibleLM.Transport.allCases)
+    func connectionRefusedFailsFast(transport: OpenAICompatibleLM.Transport) async throws {
+        let lm = OpenAICompatibleLM(
+            .init(model: "x", baseURL: "http://127.0.0.1:1/v1", apiKeyEnvironmentVariable: nil, transport: transport))
         let started = ContinuousClock.now
         do {
             _ = try await lm.complete(LMRequest(model: "x", messages: [.user("hi")]))
@@ -93,8 +95,8 @@ struct OpenAICompatibleLMTests {
         }
     }
 
-    @Test("a server that never answers times out and the timeout is retried")
-    func timeoutIsRetried() async throws {
+    @Test("a server that never answers times out and the timeout is retried", arguments: OpenAICompatibleLM.Transport.allCases)
+    func timeoutIsRetried(transport: OpenAICompatibleLM.Transport) async throws {
         var simulator = SimulatorConfiguration()
         simulator.faults = FaultInjection(rate: 0.5, kinds: [.noReply: 1])
         simulator.seed = 3
@@ -102,6 +104,7 @@ struct OpenAICompatibleLMTests {
             simulator,
             configure: {
                 $0.timeout = .milliseconds(800)
+                $0.transport = transport
                 $0.retry = .exponential(maxAttempts: 10, baseDelay: .milliseconds(1), maxDelay: .milliseconds(5))
             }
         ) { lm, server in
@@ -133,11 +136,14 @@ struct OpenAICompatibleLMTests {
         }
     }
 
-    @Test("the concurrency limit is shared by every caller of a client")
-    func concurrencyLimit() async throws {
+    @Test("the concurrency limit is shared by every caller of a client", arguments: OpenAICompatibleLM.Transport.allCases)
+    func concurrencyLimit(transport: OpenAICompatibleLM.Transport) async throws {
         var simulator = SimulatorConfiguration()
         simulator.latency = .fixed(milliseconds: 100)
-        try await withSimulatedLM(simulator, configure: { $0.maxConcurrency = 2 }) { lm, _ in
+        try await withSimulatedLM(simulator, configure: {
+                $0.maxConcurrency = 2
+                $0.transport = transport
+            }) { lm, _ in
             let started = ContinuousClock.now
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<6 {

@@ -180,6 +180,16 @@ extension Scenario {
                 description: "dspex eval, 20,000 calls, simulator at 0 ms in another process; CPU of dspex only",
                 unit: "µs/call", direction: .lowerIsBetter, ideal: nil, target: "≤ 100 µs/call", runs: 5
             ) { try CLIBenchmarks.cpuPerCall(workspace, examples: 20_000) })
+        scenarios.append(
+            Scenario(
+                name: "cpu-per-call-ahc", group: "cpu",
+                description: "the same with AsyncHTTPClient as the HTTP client (DSPEX_HTTP_CLIENT=async-http-client)",
+                unit: "µs/call", direction: .lowerIsBetter, ideal: nil, target: "≤ 100 µs/call", runs: 5
+            ) {
+                setenv("DSPEX_HTTP_CLIENT", "async-http-client", 1)
+                defer { unsetenv("DSPEX_HTTP_CLIENT") }
+                return try CLIBenchmarks.cpuPerCall(workspace, examples: 20_000)
+            })
         // 3. Start-up.
         scenarios.append(
             Scenario(

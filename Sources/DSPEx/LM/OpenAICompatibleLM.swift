@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -45,6 +44,8 @@ public final class OpenAICompatibleLM: LanguageModel {
         public var requestsPerMinute: Double?
         /// The most tokens a minute (prompt estimated before a call, completion charged after); `nil` is unlimited.
         public var tokensPerMinute: Double?
+        /// Which HTTP client carries the requests.
+        public var transport: Transport
 
         /// Creates a configuration; the defaults talk to OpenAI with the key in `OPENAI_API_KEY`.
         public init(
@@ -52,7 +53,8 @@ public final class OpenAICompatibleLM: LanguageModel {
             apiKeyEnvironmentVariable: String? = "OPENAI_API_KEY", timeout: Duration = .seconds(120),
             connectTimeout: Duration = .seconds(10), retry: RetryPolicy = .exponential(), maxConcurrency: Int = 64,
             cache: (any LMCache)? = MemoryLMCache(), historyLimit: Int = 100, defaults: LMOptions = LMOptions(),
-            headers: [String: String] = [:], requestsPerMinute: Double? = nil, tokensPerMinute: Double? = nil
+            headers: [String: String] = [:], requestsPerMinute: Double? = nil, tokensPerMinute: Double? = nil,
+            transport: Transport = .automatic
         ) {
             self.model = model
             self.baseURL = baseURL
@@ -67,7 +69,17 @@ public final class OpenAICompatibleLM: LanguageModel {
             self.headers = headers
             self.requestsPerMinute = requestsPerMinute
             self.tokensPerMinute = tokensPerMinute
+            self.transport = transport
         }
+    }
+
+    /// Which HTTP client carries a client's requests.
+    public enum Transport: String, Sendable, CaseIterable {
+        /// DSPEx's lean keep-alive HTTP/1.1 client for `http://` URLs (local servers, where the client's
+        /// CPU per call matters), AsyncHTTPClient for `https://` URLs.
+        case automatic
+        /// AsyncHTTPClient for every URL.
+        case asyncHTTPClient = "async-http-client"
     }
 
     /// The configuration this client was made with.
@@ -81,9 +93,7 @@ public final class OpenAICompatibleLM: LanguageModel {
 
     private let apiKey: String?
     private let endpoint: String
-    private let client: HTTPClient
-    /// The headers every request carries, made once.
-    private let baseHeaders: HTTPHeaders
+    private let transport: any HTTPTransport
     private let limiter: ConcurrencyLimiter
     private let requestRate: RateLimiter?
     private let tokenRate: RateLimiter?
@@ -102,29 +112,26 @@ public final class OpenAICompatibleLM: LanguageModel {
         limiter = ConcurrencyLimiter(limit: configuration.maxConcurrency)
         requestRate = configuration.requestsPerMinute.map { RateLimiter(perMinute: $0) }
         tokenRate = configuration.tokensPerMinute.map { RateLimiter(perMinute: $0, burst: max(1, $0 / 6)) }
-        var httpConfiguration = HTTPClient.Configuration(
-            timeout: .init(connect: TimeAmount(configuration.connectTimeout)),
-            connectionPool: .init(
-                idleTimeout: .seconds(60),
-                concurrentHTTP1ConnectionsPerHostSoftLimit: max(8, configuration.maxConcurrency)))
-        httpConfiguration.httpVersion = .automatic
-        // Connection failures are retried by this client's own policy (or reported at once when the
-        // server refuses), not silently for the whole connect timeout by the pool.
-        httpConfiguration.connectionPool.retryConnectionEstablishment = false
-        // No spans per request (the default is the global, usually no-op, tracer; its bookkeeping is per call).
-        httpConfiguration.tracing.tracer = nil
-        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfiguration)
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")
         headers.add(name: "Accept", value: "application/json")
         if let apiKey { headers.add(name: "Authorization", value: "Bearer " + apiKey) }
         for (name, value) in configuration.headers { headers.replaceOrAdd(name: name, value: value) }
-        baseHeaders = headers
+        let keepAlive =
+            configuration.transport == .automatic
+            ? KeepAliveHTTP1Transport(
+                endpoint: endpoint, headers: headers, connectTimeout: configuration.connectTimeout,
+                maxConnections: configuration.maxConcurrency) : nil
+        transport =
+            keepAlive
+            ?? AsyncHTTPClientTransport(
+                endpoint: endpoint, headers: headers, connectTimeout: configuration.connectTimeout,
+                maxConnections: configuration.maxConcurrency)
     }
 
     /// Closes the connection pool. Call once when done; later calls fail.
     public func shutdown() async throws {
-        try await client.shutdown()
+        try await transport.shutdown()
     }
 
     public func complete(_ request: LMRequest) async throws -> LMResponse {
@@ -192,19 +199,8 @@ public final class OpenAICompatibleLM: LanguageModel {
     }
 
     private func send(_ body: [UInt8]) async throws -> LMResponse {
-        var httpRequest = HTTPClientRequest(url: endpoint)
-        httpRequest.method = .POST
-        httpRequest.headers = baseHeaders
-        httpRequest.body = .bytes(ByteBuffer(bytes: body))
-        let response: HTTPClientResponse
-        let bytes: ByteBuffer
-        do {
-            response = try await client.execute(httpRequest, timeout: TimeAmount(configuration.timeout))
-            bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
-        } catch {
-            throw mapTransportError(error)
-        }
-        let text = String(buffer: bytes)
+        let response = try await transport.post(body, timeout: configuration.timeout)
+        let text = String(buffer: response.body)
         guard response.status.code < 300 else {
             throw LMError(
                 code: .httpStatus,
@@ -213,36 +209,6 @@ public final class OpenAICompatibleLM: LanguageModel {
                 status: Int(response.status.code), retryAfter: OpenAICompatibleLM.retryAfter(response.headers))
         }
         return try OpenAICompatibleLM.decodeResponse(text, endpoint: endpoint)
-    }
-
-    private func mapTransportError(_ error: any Error) -> LMError {
-        if error is CancellationError {
-            return LMError(code: .cancelled, message: "the call to \(endpoint) was cancelled")
-        }
-        if let httpError = error as? HTTPClientError {
-            switch httpError {
-            case .deadlineExceeded, .readTimeout:
-                return LMError(code: .timeout, message: "\(endpoint) did not answer within \(configuration.timeout)")
-            case .connectTimeout:
-                return LMError(code: .timeout, message: "connecting to \(endpoint) timed out")
-            case .cancelled:
-                return LMError(code: .cancelled, message: "the call to \(endpoint) was cancelled")
-            case .remoteConnectionClosed:
-                return LMError(code: .connection, message: "\(endpoint) closed the connection before answering")
-            default:
-                return LMError(code: .connection, message: "the call to \(endpoint) failed: \(httpError)")
-            }
-        }
-        let text = String(describing: error)
-        if text.localizedCaseInsensitiveContains("connection refused") || text.contains("ECONNREFUSED") {
-            return LMError(
-                code: .unreachable,
-                message: "could not connect to \(endpoint) (connection refused); is the server running?")
-        }
-        if text.contains("reset") || text.contains("Broken pipe") || error is ChannelError || error is IOError {
-            return LMError(code: .connection, message: "the connection to \(endpoint) broke: \(text)")
-        }
-        return LMError(code: .connection, message: "the call to \(endpoint) failed: \(text)")
     }
 
     /// `, "message"` from an OpenAI error body, or nothing.
@@ -284,12 +250,5 @@ public final class OpenAICompatibleLM: LanguageModel {
             promptTokens: value["usage"]?["prompt_tokens"]?.intValue ?? 0,
             completionTokens: value["usage"]?["completion_tokens"]?.intValue ?? 0)
         return LMResponse(choices: parsed, usage: usage, model: value["model"]?.stringValue)
-    }
-}
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

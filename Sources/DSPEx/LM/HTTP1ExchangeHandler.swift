@@ -1,0 +1,125 @@
+import NIOCore
+import NIOHTTP1
+
+/// One request for ``HTTP1ExchangeHandler``: what to send and where the answer goes.
+struct HTTP1Exchange: Sendable {
+    var head: HTTPRequestHead
+    var body: ByteBuffer
+    var timeout: Duration
+    var promise: EventLoopPromise<HTTPTransportResponse>
+}
+
+/// Why an exchange on a keep-alive connection ended without a response.
+enum HTTP1ExchangeError: Error, Equatable, CustomStringConvertible {
+    /// The server closed the connection (without an error) before any part of the response.
+    case closedBeforeResponse
+    /// The server closed the connection in the middle of the response.
+    case closedDuringResponse
+    /// No complete response within the exchange's timeout.
+    case timedOut
+    /// The response body was larger than ``HTTP1ExchangeHandler/maxBodyBytes``.
+    case bodyTooLarge
+    /// A second request was written while one was in flight (a pool bug, never expected).
+    case busy
+
+    var description: String {
+        switch self {
+        case .closedBeforeResponse: "the server closed the connection before answering"
+        case .closedDuringResponse: "the server closed the connection in the middle of its answer"
+        case .timedOut: "no answer within the timeout"
+        case .bodyTooLarge: "the answer was larger than \(HTTP1ExchangeHandler.maxBodyBytes) bytes"
+        case .busy: "a request was sent on a busy connection"
+        }
+    }
+}
+
+/// Runs one request/response exchange at a time on a keep-alive HTTP/1.1 connection: writes the
+/// request head, body and end with one flush, collects the response, and completes the exchange's
+/// promise once with the whole response, a timeout, or the reason the connection ended.
+final class HTTP1ExchangeHandler: ChannelDuplexHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundIn = HTTP1Exchange
+    typealias OutboundOut = HTTPClientRequestPart
+
+    /// The largest response body accepted.
+    static let maxBodyBytes = 64 * 1024 * 1024
+
+    private var pending: EventLoopPromise<HTTPTransportResponse>?
+    private var head: HTTPResponseHead?
+    private var body: ByteBuffer?
+    private var deadline: Scheduled<Void>?
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let exchange = unwrapOutboundIn(data)
+        // The write promise only reports whether this handler took the exchange; the exchange's own
+        // promise carries everything after that.
+        promise?.succeed(())
+        guard pending == nil else {
+            exchange.promise.fail(HTTP1ExchangeError.busy)
+            return
+        }
+        pending = exchange.promise
+        head = nil
+        body = nil
+        deadline = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(exchange.timeout)) {
+            self.finish(.failure(HTTP1ExchangeError.timedOut))
+            context.close(promise: nil)
+        }
+        context.write(wrapOutboundOut(.head(exchange.head)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(exchange.body))), promise: nil)
+        context.write(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard pending != nil else {
+            // Nothing was asked: a server speaking out of turn cannot be trusted with the next request.
+            context.close(promise: nil)
+            return
+        }
+        switch unwrapInboundIn(data) {
+        case .head(let responseHead):
+            head = responseHead
+        case .body(var part):
+            if body == nil {
+                body = part
+            } else {
+                body?.writeBuffer(&part)
+            }
+            if (body?.readableBytes ?? 0) > Self.maxBodyBytes {
+                finish(.failure(HTTP1ExchangeError.bodyTooLarge))
+                context.close(promise: nil)
+            }
+        case .end:
+            guard let head else {
+                finish(.failure(HTTP1ExchangeError.closedDuringResponse))
+                context.close(promise: nil)
+                return
+            }
+            let response = HTTPTransportResponse(
+                status: head.status, headers: head.headers, body: body ?? ByteBuffer(),
+                connectionReusable: head.isKeepAlive)
+            self.head = nil
+            body = nil
+            finish(.success(response))
+            if !head.isKeepAlive { context.close(promise: nil) }
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        finish(.failure(head == nil ? HTTP1ExchangeError.closedBeforeResponse : .closedDuringResponse))
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        finish(.failure(error))
+        context.close(promise: nil)
+    }
+
+    private func finish(_ result: Result<HTTPTransportResponse, any Error>) {
+        deadline?.cancel()
+        deadline = nil
+        guard let promise = pending else { return }
+        pending = nil
+        promise.completeWith(result)
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// A lean HTTP/1.1 client for plain-`http://` endpoints — local model servers (vLLM, llama.cpp,
+/// Ollama, the simulator), where answers come in milliseconds and the client's own CPU per call
+/// bounds throughput.
+///
+/// A pool of keep-alive connections, each carrying one request at a time (the client's
+/// concurrency limit bounds how many are open); a request's head, body and end go out in one
+/// flush, and the whole response comes back to the caller in one resumption. A request that finds
+/// its reused connection closed by the server before any answer is sent once more on a new one.
+/// `https://` endpoints use ``AsyncHTTPClientTransport``.
+final class KeepAliveHTTP1Transport: HTTPTransport {
+    private let endpoint: String
+    private let host: String
+    private let port: Int
+    private let path: String
+    private let headers: HTTPHeaders
+    private let connectTimeout: Duration
+    private let maxIdleConnections: Int
+    private let group: any EventLoopGroup
+    private let pool = Mutex(Pool())
+
+    private struct Pool {
+        var idle: [any Channel] = []
+        var isShutDown = false
+    }
+
+    /// Creates a transport for an `http://` URL; nil for any other scheme.
+    init?(
+        endpoint: String, headers: HTTPHeaders, connectTimeout: Duration, maxConnections: Int,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
+        guard let url = URL(string: endpoint), url.scheme?.lowercased() == "http", let host = url.host,
+            !host.isEmpty
+        else { return nil }
+        self.endpoint = endpoint
+        self.host = host
+        port = url.port ?? 80
+        var path = url.path.isEmpty ? "/" : url.path
+        if let query = url.query { path += "?" + query }
+        self.path = path
+        var headers = headers
+        headers.replaceOrAdd(name: "Host", value: url.port == nil ? host : "\(host):\(port)")
+        self.headers = headers
+        self.connectTimeout = connectTimeout
+        maxIdleConnections = max(8, maxConnections)
+        self.group = group
+    }
+
+    func post(_ body: [UInt8], timeout: Duration) async throws -> HTTPTransportResponse {
+        var headers = headers
+        headers.add(name: "Content-Length", value: String(body.count))
+        let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: path, headers: headers)
+        let buffer = ByteBuffer(bytes: body)
+        var retriedClosedConnection = false
+        while true {
+            let (channel, reused) = try await checkOut()
+            do {
+                let response = try await exchange(head, buffer, timeout: timeout, on: channel)
+                checkIn(channel, reusable: response.connectionReusable)
+                return response
+            } catch HTTP1ExchangeError.closedBeforeResponse where reused && !retriedClosedConnection && !Task.isCancelled {
+                // The server closed an idle keep-alive connection as the request went out.
+                retriedClosedConnection = true
+                channel.close(promise: nil)
+            } catch {
+                channel.close(promise: nil)
+                throw mapError(error, timeout: timeout)
+            }
+        }
+    }
+
+    func shutdown() async throws {
+        let idle = pool.withLock { pool in
+            pool.isShutDown = true
+            defer { pool.idle.removeAll() }
+            return pool.idle
+        }
+        for channel in idle { try? await channel.close() }
+    }
+
+    private func exchange(
+        _ head: HTTPRequestHead, _ body: ByteBuffer, timeout: Duration, on channel: any Channel
+    ) async throws -> HTTPTransportResponse {
+        let response = channel.eventLoop.makePromise(of: HTTPTransportResponse.self)
+        let handedOver = channel.eventLoop.makePromise(of: Void.self)
+        handedOver.futureResult.cascadeFailure(to: response)
+        channel.writeAndFlush(
+            HTTP1Exchange(head: head, body: body, timeout: timeout, promise: response), promise: handedOver)
+        return try await withTaskCancellationHandler {
+            try await response.futureResult.get()
+        } onCancel: {
+            channel.close(promise: nil)
+        }
+    }
+
+    /// An open idle connection, or a new one.
+    private func checkOut() async throws -> (channel: any Channel, reused: Bool) {
+        if Task.isCancelled { throw LMError(code: .cancelled, message: "the call to \(endpoint) was cancelled") }
+        let idle: (any Channel)?? = pool.withLock { pool in
+            guard !pool.isShutDown else { return .none }
+            while let channel = pool.idle.popLast() {
+                if channel.isActive { return .some(channel) }
+            }
+            return .some(nil)
+        }
+        guard let idle else {
+            throw LMError(code: .configuration, message: "the client for \(endpoint) was shut down")
+        }
+        if let idle { return (idle, true) }
+        do {
+            return (try await connect(), false)
+        } catch {
+            throw mapError(error, timeout: connectTimeout)
+        }
+    }
+
+    private func checkIn(_ channel: any Channel, reusable: Bool) {
+        let kept = pool.withLock { pool in
+            guard reusable, !pool.isShutDown, pool.idle.count < maxIdleConnections, channel.isActive else {
+                return false
+            }
+            pool.idle.append(channel)
+            return true
+        }
+        if !kept { channel.close(promise: nil) }
+    }
+
+    private func connect() async throws -> any Channel {
+        try await ClientBootstrap(group: group)
+            .connectTimeout(TimeAmount(connectTimeout))
+            .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(HTTP1ExchangeHandler())
+                }
+            }
+            .connect(host: host, port: port)
+            .get()
+    }
+
+    private func mapError(_ error: any Error, timeout: Duration) -> LMError {
+        if let error = error as? LMError { return error }
+        if Task.isCancelled { return LMError(code: .cancelled, message: "the call to \(endpoint) was cancelled") }
+        switch error {
+        case HTTP1ExchangeError.timedOut:
+            return LMError(code: .timeout, message: "\(endpoint) did not answer within \(timeout)")
+        case ChannelError.connectTimeout:
+            return LMError(code: .timeout, message: "connecting to \(endpoint) timed out")
+        case let error as HTTP1ExchangeError:
+            return LMError(code: .connection, message: "the call to \(endpoint) failed: \(error)")
+        case let error as NIOConnectionError:
+            if error.connectionErrors.contains(where: { ($0.error as? IOError)?.errnoCode == ECONNREFUSED }) {
+                return LMError(
+                    code: .unreachable,
+                    message: "could not connect to \(endpoint) (connection refused); is the server running?")
+            }
+            if error.dnsAError != nil || error.dnsAAAAError != nil {
+                return LMError(code: .unreachable, message: "could not resolve the host of \(endpoint)")
+            }
+            return .transport(error, endpoint: endpoint)
+        default:
+            return .transport(error, endpoint: endpoint)
+        }
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// A small HTTP/1.1 server on a free loopback port whose connection behaviour a test chooses, for
+/// what the simulator does not do: closing idle connections, `Connection: close`, chunked replies.
+/// Every request gets the same chat completion, whose content is ``content``.
+final class ScriptedHTTPServer: Sendable {
+    /// How the server treats its connections.
+    enum Behaviour: Sendable {
+        /// Answers every request and keeps the connection open.
+        case keepAlive
+        /// Answers the first request of a connection (without `Connection: close`), then closes the
+        /// connection without answering when the next request arrives: a server dropping an idle
+        /// keep-alive connection just as a client reuses it.
+        case closeWhenReused
+        /// Answers with `Connection: close` and closes.
+        case connectionClose
+        /// Answers with a chunked body sent in several flushes.
+        case chunked
+        /// Reads requests and never answers.
+        case neverReply
+    }
+
+    /// What the server has seen.
+    struct Counts: Sendable {
+        var connections = 0
+        var closedConnections = 0
+        var requests = 0
+        var uris: [String] = []
+        var hosts: [String] = []
+    }
+
+    static let content = "[[ ## answer ## ]]\n42\n\n[[ ## completed ## ]]"
+
+    let behaviour: Behaviour
+    let counts = Mutex(Counts())
+    private let channel: any Channel
+
+    var baseURL: String { "http://127.0.0.1:\(channel.localAddress?.port ?? 0)/v1" }
+
+    private init(behaviour: Behaviour, channel: any Channel) {
+        self.behaviour = behaviour
+        self.channel = channel
+    }
+
+    /// Starts a server, runs `body`, and always stops the server.
+    static func with<R: Sendable>(
+        _ behaviour: Behaviour, _ body: (ScriptedHTTPServer) async throws -> R
+    ) async throws -> R {
+        let box = CountsBox()
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(
+                        ScriptedHTTPHandler(behaviour: behaviour, counts: box))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0)
+            .get()
+        let server = ScriptedHTTPServer(behaviour: behaviour, channel: channel)
+        box.server.withLock { $0 = server }
+        do {
+            let result = try await body(server)
+            try await channel.close()
+            return result
+        } catch {
+            try? await channel.close()
+            throw error
+        }
+    }
+
+    /// A chat-completions body whose only choice says `content`.
+    static func replyBody() -> ByteBuffer {
+        let escaped = content.replacingOccurrences(of: "\n", with: "\\n")
+        return ByteBuffer(
+            string: #"{"id":"x","object":"chat.completion","model":"scripted","choices":[{"index":0,"#
+                + #""message":{"role":"assistant","content":""# + escaped + #""},"finish_reason":"stop"}],"#
+                + #""usage":{"prompt_tokens":3,"completion_tokens":5,"total_tokens":8}}"#)
+    }
+}
+
+/// Lets child channels reach the server's counts once the server exists.
+final class CountsBox: Sendable {
+    let server = Mutex<ScriptedHTTPServer?>(nil)
+
+    func update(_ change: (inout ScriptedHTTPServer.Counts) -> Void) {
+        server.withLock { server in server?.counts.withLock { change(&$0) } }
+    }
+}
+
+/// One connection of ``ScriptedHTTPServer``.
+final class ScriptedHTTPHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let behaviour: ScriptedHTTPServer.Behaviour
+    private let counts: CountsBox
+    private var answered = 0
+
+    init(behaviour: ScriptedHTTPServer.Behaviour, counts: CountsBox) {
+        self.behaviour = behaviour
+        self.counts = counts
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        counts.update { $0.connections += 1 }
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        counts.update { $0.closedConnections += 1 }
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            if behaviour == .closeWhenReused, answered > 0 {
+                context.close(promise: nil)
+                return
+            }
+            counts.update {
+                $0.requests += 1
+                $0.uris.append(head.uri)
+                $0.hosts.append(head.headers.first(name: "host") ?? "")
+            }
+        case .body:
+            break
+        case .end:
+            guard context.channel.isActive else { return }
+            answer(context: context)
+        }
+    }
+
+    private func answer(context: ChannelHandlerContext) {
+        answered += 1
+        let body = ScriptedHTTPServer.replyBody()
+        var headers = HTTPHeaders([("content-type", "application/json")])
+        switch behaviour {
+        case .neverReply:
+            return
+        case .keepAlive, .closeWhenReused:
+            headers.add(name: "content-length", value: String(body.readableBytes))
+            context.write(wrapOutboundOut(.head(.init(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        case .connectionClose:
+            headers.add(name: "content-length", value: String(body.readableBytes))
+            headers.add(name: "connection", value: "close")
+            context.write(wrapOutboundOut(.head(.init(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            context.close(promise: nil)
+        case .chunked:
+            headers.add(name: "transfer-encoding", value: "chunked")
+            context.writeAndFlush(
+                wrapOutboundOut(.head(.init(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+            var remaining = body
+            while remaining.readableBytes > 0, let part = remaining.readSlice(length: min(17, remaining.readableBytes)) {
+                context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(part))), promise: nil)
+            }
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        }
+    }
+}
