@@ -109,7 +109,8 @@ struct LanguageModelOptions: ParsableArguments {
     /// The HTTP client: `DSPEX_HTTP_CLIENT=async-http-client` uses AsyncHTTPClient for `http://` URLs too
     /// (for side-by-side measurements); the default picks by URL scheme.
     private static var transport: OpenAICompatibleLM.Transport {
-        ProcessInfo.processInfo.environment["DSPEX_HTTP_CLIENT"].flatMap(OpenAICompatibleLM.Transport.init) ?? .automatic
+        ProcessInfo.processInfo.environment["DSPEX_HTTP_CLIENT"].flatMap(OpenAICompatibleLM.Transport.init)
+            ?? .automatic
     }
 
     private func withClient<R: Sendable>(

@@ -16,7 +16,9 @@ struct OpenAICompatibleLMTests {
         }
     }
 
-    @Test("every call completes through retries when 20% of requests fail", arguments: OpenAICompatibleLM.Transport.allCases)
+    @Test(
+        "every call completes through retries when 20% of requests fail",
+        arguments: OpenAICompatibleLM.Transport.allCases)
     func retriesThroughFaults(transport: OpenAICompatibleLM.Transport) async throws {
         var simulator = SimulatorConfiguration()
         simulator.seed = 7
@@ -46,7 +48,9 @@ struct OpenAICompatibleLMTests {
         }
     }
 
-    @Test("a refused connection fails at once with a clear error and no retry", arguments: OpenAICompatibleLM.Transport.allCases)
+    @Test(
+        "a refused connection fails at once with a clear error and no retry",
+        arguments: OpenAICompatibleLM.Transport.allCases)
     func connectionRefusedFailsFast(transport: OpenAICompatibleLM.Transport) async throws {
         let lm = OpenAICompatibleLM(
             .init(model: "x", baseURL: "http://127.0.0.1:1/v1", apiKeyEnvironmentVariable: nil, transport: transport))
@@ -95,7 +99,9 @@ struct OpenAICompatibleLMTests {
         }
     }
 
-    @Test("a server that never answers times out and the timeout is retried", arguments: OpenAICompatibleLM.Transport.allCases)
+    @Test(
+        "a server that never answers times out and the timeout is retried",
+        arguments: OpenAICompatibleLM.Transport.allCases)
     func timeoutIsRetried(transport: OpenAICompatibleLM.Transport) async throws {
         var simulator = SimulatorConfiguration()
         simulator.faults = FaultInjection(rate: 0.5, kinds: [.noReply: 1])
@@ -136,14 +142,18 @@ struct OpenAICompatibleLMTests {
         }
     }
 
-    @Test("the concurrency limit is shared by every caller of a client", arguments: OpenAICompatibleLM.Transport.allCases)
+    @Test(
+        "the concurrency limit is shared by every caller of a client", arguments: OpenAICompatibleLM.Transport.allCases)
     func concurrencyLimit(transport: OpenAICompatibleLM.Transport) async throws {
         var simulator = SimulatorConfiguration()
         simulator.latency = .fixed(milliseconds: 100)
-        try await withSimulatedLM(simulator, configure: {
+        try await withSimulatedLM(
+            simulator,
+            configure: {
                 $0.maxConcurrency = 2
                 $0.transport = transport
-            }) { lm, _ in
+            }
+        ) { lm, _ in
             let started = ContinuousClock.now
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<6 {

@@ -161,7 +161,8 @@ final class ScriptedHTTPHandler: ChannelInboundHandler {
             context.writeAndFlush(
                 wrapOutboundOut(.head(.init(version: .http1_1, status: .ok, headers: headers))), promise: nil)
             var remaining = body
-            while remaining.readableBytes > 0, let part = remaining.readSlice(length: min(17, remaining.readableBytes)) {
+            while remaining.readableBytes > 0, let part = remaining.readSlice(length: min(17, remaining.readableBytes))
+            {
                 context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(part))), promise: nil)
             }
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)

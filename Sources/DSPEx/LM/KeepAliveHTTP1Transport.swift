@@ -63,7 +63,9 @@ final class KeepAliveHTTP1Transport: HTTPTransport {
                 let response = try await exchange(head, buffer, timeout: timeout, on: channel)
                 checkIn(channel, reusable: response.connectionReusable)
                 return response
-            } catch HTTP1ExchangeError.closedBeforeResponse where reused && !retriedClosedConnection && !Task.isCancelled {
+            } catch HTTP1ExchangeError.closedBeforeResponse
+                where reused && !retriedClosedConnection && !Task.isCancelled
+            {
                 // The server closed an idle keep-alive connection as the request went out.
                 retriedClosedConnection = true
                 channel.close(promise: nil)
