@@ -142,6 +142,27 @@ enum FieldFormatting {
 extension String {
     /// Python's `str.strip()`: without leading and trailing whitespace.
     var pythonStripped: String {
+        // Fast path: ASCII whitespace at the ends is trimmed on bytes; a non-ASCII scalar at either
+        // end (which may be Unicode whitespace) takes the general path below.
+        enum Trim {
+            case unchanged, trimmed(String), general
+        }
+        var copy = self
+        let trim: Trim = copy.withUTF8 { bytes in
+            func isASCIIWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
+            var start = 0
+            var end = bytes.count
+            while start < end, isASCIIWhitespace(bytes[start]) { start += 1 }
+            while end > start, isASCIIWhitespace(bytes[end - 1]) { end -= 1 }
+            guard start == end || (bytes[start] < 0x80 && bytes[end - 1] < 0x80) else { return .general }
+            if start == 0, end == bytes.count { return .unchanged }
+            return .trimmed(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))
+        }
+        switch trim {
+        case .unchanged: return self
+        case .trimmed(let text): return text
+        case .general: break
+        }
         var view = Substring(self)
         while let first = view.first, first.isWhitespace { view.removeFirst() }
         while let last = view.last, last.isWhitespace { view.removeLast() }

@@ -8,78 +8,98 @@
 enum SectionScanner {
     /// The sections in order of appearance: the field name and its text, trimmed.
     static func sections(in reply: String) -> [(name: String, text: String)] {
-        let characters = Array(reply.unicodeScalars)
-        var sections: [(name: String, start: Int, end: Int)] = []
-        var index = 0
-        var lastContentStart: Int?
-        var lastName: String?
-        while index < characters.count {
-            if characters[index] == "[", let (name, end) = marker(at: index, in: characters),
-                !isQuoted(from: index, to: end, in: characters)
-            {
-                if let lastName, let start = lastContentStart {
-                    sections.append((lastName, start, index))
+        var reply = reply
+        // Every byte the marker syntax uses is ASCII, so scanning UTF-8 finds the same markers as scanning
+        // scalars, and slices between markers are whole scalars.
+        return reply.withUTF8 { bytes in
+            var sections: [(name: String, start: Int, end: Int)] = []
+            var index = 0
+            var lastContentStart: Int?
+            var lastName: String?
+            while index < bytes.count {
+                if bytes[index] == UInt8(ascii: "["), let (name, end) = marker(at: index, in: bytes),
+                    !isQuoted(from: index, to: end, in: bytes)
+                {
+                    if let lastName, let start = lastContentStart {
+                        sections.append((lastName, start, index))
+                    }
+                    lastName = name
+                    lastContentStart = end
+                    index = end
+                    continue
                 }
-                lastName = name
-                lastContentStart = end
-                index = end
-                continue
+                index += 1
             }
-            index += 1
-        }
-        if let lastName, let start = lastContentStart {
-            sections.append((lastName, start, characters.count))
-        }
-        return sections.map { section in
-            var text = String(String.UnicodeScalarView(characters[section.start..<section.end]))
-            text = text.pythonStripped
-            return (section.name, text)
+            if let lastName, let start = lastContentStart {
+                sections.append((lastName, start, bytes.count))
+            }
+            return sections.map { section in
+                let text = String(
+                    decoding: UnsafeBufferPointer(rebasing: bytes[section.start..<section.end]), as: UTF8.self)
+                return (section.name, text.pythonStripped)
+            }
         }
     }
 
     /// Matches `[[ ## name ## ]]` with flexible spacing at `start`; returns the name and the end index.
-    private static func marker(at start: Int, in characters: [Unicode.Scalar]) -> (String, Int)? {
+    private static func marker(at start: Int, in bytes: UnsafeBufferPointer<UInt8>) -> (String, Int)? {
         var index = start
         func skipSpaces() {
-            while index < characters.count, characters[index] == " " || characters[index] == "\t" { index += 1 }
-        }
-        func expect(_ text: String) -> Bool {
-            for scalar in text.unicodeScalars {
-                guard index < characters.count, characters[index] == scalar else { return false }
+            while index < bytes.count, bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t") {
                 index += 1
             }
+        }
+        func expectTwo(_ byte: UInt8) -> Bool {
+            guard index + 1 < bytes.count, bytes[index] == byte, bytes[index + 1] == byte else { return false }
+            index += 2
             return true
         }
         func expectHashes() -> Bool {
             var count = 0
-            while index < characters.count, characters[index] == "#", count < 3 {
+            while index < bytes.count, bytes[index] == UInt8(ascii: "#"), count < 3 {
                 index += 1
                 count += 1
             }
             return count > 0
         }
-        guard expect("[[") else { return nil }
+        guard expectTwo(UInt8(ascii: "[")) else { return nil }
         skipSpaces()
         guard expectHashes() else { return nil }
         skipSpaces()
         let nameStart = index
-        while index < characters.count,
-            characters[index].properties.isAlphabetic || ("0"..."9").contains(characters[index])
-                || characters[index] == "_"
-        {
-            index += 1
-        }
+        while index < bytes.count, let length = nameCharacterLength(at: index, in: bytes) { index += length }
         guard index > nameStart else { return nil }
-        let name = String(String.UnicodeScalarView(characters[nameStart..<index]))
+        let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[nameStart..<index]), as: UTF8.self)
         skipSpaces()
         guard expectHashes() else { return nil }
         skipSpaces()
-        guard expect("]]") else { return nil }
+        guard expectTwo(UInt8(ascii: "]")) else { return nil }
         return (name, index)
     }
 
+    /// The UTF-8 length of the scalar at `index` if it can be part of a field name (a letter, a digit
+    /// or `_`), else nil.
+    private static func nameCharacterLength(at index: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        let byte = bytes[index]
+        if byte < 0x80 {
+            let isName =
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "_")
+            return isName ? 1 : nil
+        }
+        // A non-ASCII scalar: its length from the lead byte, then Unicode's letter property.
+        let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
+        guard index + length <= bytes.count,
+            let scalar = String(decoding: UnsafeBufferPointer(rebasing: bytes[index..<index + length]), as: UTF8.self)
+                .unicodeScalars.first,
+            scalar.properties.isAlphabetic
+        else { return nil }
+        return length
+    }
+
     /// Whether the marker spanning `start..<end` is wrapped in backticks.
-    private static func isQuoted(from start: Int, to end: Int, in characters: [Unicode.Scalar]) -> Bool {
-        (start > 0 && characters[start - 1] == "`") || (end < characters.count && characters[end] == "`")
+    private static func isQuoted(from start: Int, to end: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        (start > 0 && bytes[start - 1] == UInt8(ascii: "`")) || (end < bytes.count && bytes[end] == UInt8(ascii: "`"))
     }
 }

@@ -66,10 +66,12 @@ public final class MemoryLMCache: LMCache {
             state.clock += 1
             state.entries[key] = Entry(response: response, lastUse: state.clock)
             if state.entries.count > capacity {
-                // Evict the oldest tenth at once so eviction stays amortised O(log n) per insert.
+                // Evict the oldest tenth at once so eviction stays amortised O(log n) per insert. Use
+                // times are unique, so the cut-off time alone says which entries go.
                 let excess = state.entries.count - capacity + capacity / 10
-                let oldest = state.entries.sorted { $0.value.lastUse < $1.value.lastUse }.prefix(excess)
-                for (key, _) in oldest { state.entries.removeValue(forKey: key) }
+                let cutoff = state.entries.values.map(\.lastUse).sorted()[excess - 1]
+                let oldest = state.entries.compactMap { $0.value.lastUse <= cutoff ? $0.key : nil }
+                for key in oldest { state.entries.removeValue(forKey: key) }
             }
         }
     }
