@@ -127,4 +127,18 @@ struct KeepAliveHTTP1TransportTests {
             await #expect(throws: LMError.self) { try await call(lm, 1) }
         }
     }
+
+    @Test("a configured header that would split the request is refused before anything is sent")
+    func headerInjectionIsRefused() async throws {
+        try await ScriptedHTTPServer.with(.keepAlive) { server in
+            let lm = OpenAICompatibleLM(
+                .init(
+                    model: "scripted", baseURL: server.baseURL, apiKeyEnvironmentVariable: nil,
+                    retry: .exponential(maxAttempts: 1), cache: nil,
+                    headers: ["X-Team": "blue\r\nX-Injected: 1"]))
+            await #expect(throws: LMError.self) { try await call(lm, 0) }
+            try await lm.shutdown()
+            #expect(server.counts.withLock { $0.requests } == 0)
+        }
+    }
 }

@@ -3,8 +3,8 @@ import NIOHTTP1
 
 /// One request for ``HTTP1ExchangeHandler``: what to send and where the answer goes.
 struct HTTP1Exchange: Sendable {
-    var head: HTTPRequestHead
-    var body: ByteBuffer
+    /// The whole request — request line, headers and body — already encoded.
+    var request: ByteBuffer
     var timeout: Duration
     var promise: EventLoopPromise<HTTPTransportResponse>
 }
@@ -34,8 +34,9 @@ enum HTTP1ExchangeError: Error, Equatable, CustomStringConvertible {
 }
 
 /// Runs one request/response exchange at a time on a keep-alive HTTP/1.1 connection: writes the
-/// request head, body and end with one flush, collects the response, and completes the exchange's
-/// promise once with the whole response, a timeout, or the reason the connection ended.
+/// pre-encoded request (through ``PreencodedRequestWriter``, with one flush), collects the response,
+/// and completes the exchange's promise once with the whole response, a timeout, or the reason the
+/// connection ended.
 final class HTTP1ExchangeHandler: ChannelDuplexHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundIn = HTTP1Exchange
@@ -43,6 +44,10 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
 
     /// The largest response body accepted.
     static let maxBodyBytes = 64 * 1024 * 1024
+
+    /// What the response decoder is told about each request: only the method matters to it (a reply
+    /// to HEAD has no body); the bytes on the wire come from the exchange.
+    private static let announcedHead = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/")
 
     private var pending: EventLoopPromise<HTTPTransportResponse>?
     private var head: HTTPResponseHead?
@@ -65,9 +70,8 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
             self.finish(.failure(HTTP1ExchangeError.timedOut))
             context.close(promise: nil)
         }
-        context.write(wrapOutboundOut(.head(exchange.head)), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(exchange.body))), promise: nil)
-        context.write(wrapOutboundOut(.end(nil)), promise: nil)
+        context.write(wrapOutboundOut(.head(Self.announcedHead)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(exchange.request))), promise: nil)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

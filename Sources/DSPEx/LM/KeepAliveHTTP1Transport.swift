@@ -10,15 +10,16 @@ import Synchronization
 ///
 /// A pool of keep-alive connections, each carrying one request at a time (the client's
 /// concurrency limit bounds how many are open); a request's head, body and end go out in one
-/// flush, and the whole response comes back to the caller in one resumption. A request that finds
+/// flush, and the whole response comes back to the caller in one resumption. Requests are encoded
+/// here, with the constant part (request line and headers) made once. A request that finds
 /// its reused connection closed by the server before any answer is sent once more on a new one.
 /// `https://` endpoints use ``AsyncHTTPClientTransport``.
 final class KeepAliveHTTP1Transport: HTTPTransport {
     private let endpoint: String
     private let host: String
     private let port: Int
-    private let path: String
-    private let headers: HTTPHeaders
+    /// The request line and every header but the length, encoded once: `POST /v1/… HTTP/1.1\r\n…Content-Length: `.
+    private let requestPrefix: [UInt8]
     private let connectTimeout: Duration
     private let maxIdleConnections: Int
     private let group: any EventLoopGroup
@@ -29,7 +30,8 @@ final class KeepAliveHTTP1Transport: HTTPTransport {
         var isShutDown = false
     }
 
-    /// Creates a transport for an `http://` URL; nil for any other scheme.
+    /// Creates a transport for an `http://` URL; nil for any other scheme, or for a header name or
+    /// value HTTP/1.1 cannot carry (AsyncHTTPClient then reports it).
     init?(
         endpoint: String, headers: HTTPHeaders, connectTimeout: Duration, maxConnections: Int,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
@@ -42,25 +44,53 @@ final class KeepAliveHTTP1Transport: HTTPTransport {
         port = url.port ?? 80
         var path = url.path.isEmpty ? "/" : url.path
         if let query = url.query { path += "?" + query }
-        self.path = path
         var headers = headers
         headers.replaceOrAdd(name: "Host", value: url.port == nil ? host : "\(host):\(port)")
-        self.headers = headers
+        headers.remove(name: "Content-Length")
+        headers.remove(name: "Transfer-Encoding")
+        guard headers.allSatisfy({ Self.isToken($0.name) && Self.isFieldValue($0.value) }),
+            path.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F })
+        else { return nil }
+        var prefix = "POST \(path) HTTP/1.1\r\n"
+        for (name, value) in headers { prefix += "\(name): \(value)\r\n" }
+        prefix += "Content-Length: "
+        requestPrefix = Array(prefix.utf8)
         self.connectTimeout = connectTimeout
         maxIdleConnections = max(8, maxConnections)
         self.group = group
     }
 
+    /// RFC 9110 `token`: a header name.
+    private static func isToken(_ text: String) -> Bool {
+        !text.isEmpty
+            && text.utf8.allSatisfy { byte in
+                (0x21...0x7E).contains(byte) && !#"()<>@,;:\"/[]?={}"#.utf8.contains(byte)
+            }
+    }
+
+    /// A header value without control characters (no CR, LF or NUL to split the request).
+    private static func isFieldValue(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 == 0x09 || $0 >= 0x20 && $0 != 0x7F }
+    }
+
+    /// The whole request for `body`.
+    private func encodeRequest(_ body: [UInt8]) -> ByteBuffer {
+        let length = String(body.count)
+        var buffer = ByteBufferAllocator().buffer(capacity: requestPrefix.count + length.utf8.count + 4 + body.count)
+        buffer.writeBytes(requestPrefix)
+        buffer.writeString(length)
+        buffer.writeStaticString("\r\n\r\n")
+        buffer.writeBytes(body)
+        return buffer
+    }
+
     func post(_ body: [UInt8], timeout: Duration) async throws -> HTTPTransportResponse {
-        var headers = headers
-        headers.add(name: "Content-Length", value: String(body.count))
-        let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: path, headers: headers)
-        let buffer = ByteBuffer(bytes: body)
+        let request = encodeRequest(body)
         var retriedClosedConnection = false
         while true {
             let (channel, reused) = try await checkOut()
             do {
-                let response = try await exchange(head, buffer, timeout: timeout, on: channel)
+                let response = try await exchange(request, timeout: timeout, on: channel)
                 checkIn(channel, reusable: response.connectionReusable)
                 return response
             } catch HTTP1ExchangeError.closedBeforeResponse
@@ -86,13 +116,13 @@ final class KeepAliveHTTP1Transport: HTTPTransport {
     }
 
     private func exchange(
-        _ head: HTTPRequestHead, _ body: ByteBuffer, timeout: Duration, on channel: any Channel
+        _ request: ByteBuffer, timeout: Duration, on channel: any Channel
     ) async throws -> HTTPTransportResponse {
         let response = channel.eventLoop.makePromise(of: HTTPTransportResponse.self)
         let handedOver = channel.eventLoop.makePromise(of: Void.self)
         handedOver.futureResult.cascadeFailure(to: response)
         channel.writeAndFlush(
-            HTTP1Exchange(head: head, body: body, timeout: timeout, promise: response), promise: handedOver)
+            HTTP1Exchange(request: request, timeout: timeout, promise: response), promise: handedOver)
         return try await withTaskCancellationHandler {
             try await response.futureResult.get()
         } onCancel: {
@@ -138,8 +168,10 @@ final class KeepAliveHTTP1Transport: HTTPTransport {
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(HTTP1ExchangeHandler())
+                    let handlers: [any ChannelHandler] = [
+                        PreencodedRequestWriter(), ByteToMessageHandler(HTTPResponseDecoder()), HTTP1ExchangeHandler(),
+                    ]
+                    try channel.pipeline.syncOperations.addHandlers(handlers)
                 }
             }
             .connect(host: host, port: port)
