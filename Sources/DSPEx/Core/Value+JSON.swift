@@ -94,9 +94,17 @@ extension Value {
         output.append(UInt8(ascii: "\""))
         var string = string
         string.withUTF8 { bytes in
+            guard let base = UnsafeRawPointer(bytes.baseAddress) else { return }
             var runStart = 0
             var index = 0
             while index < bytes.count {
+                // Eight bytes at a time while none of them needs an escape.
+                while index + 8 <= bytes.count,
+                    !wordNeedsEscape(base.loadUnaligned(fromByteOffset: index, as: UInt64.self), escapeNonASCII)
+                {
+                    index += 8
+                }
+                guard index < bytes.count else { break }
                 let byte = bytes[index]
                 if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
                     && (byte < 0x7F || !escapeNonASCII)
@@ -128,6 +136,21 @@ extension Value {
             output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
         }
         output.append(UInt8(ascii: "\""))
+    }
+
+    /// Whether any of the eight bytes in `word` needs escaping in a JSON string: a control byte, `"`,
+    /// `\\`, or (with `escapeNonASCII`) a byte from 0x7F. Exact, by the usual bit tricks for "has a
+    /// byte less than n" and "has a zero byte".
+    @inline(__always)
+    private static func wordNeedsEscape(_ word: UInt64, _ escapeNonASCII: Bool) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & highs != 0 }
+        let hasControl = (word &- ones &* 0x20) & ~word & highs != 0
+        let hasQuote = hasZeroByte(word ^ (ones &* 0x22))
+        let hasBackslash = hasZeroByte(word ^ (ones &* 0x5C))
+        guard escapeNonASCII else { return hasControl || hasQuote || hasBackslash }
+        return hasControl || hasQuote || hasBackslash || word & highs != 0 || hasZeroByte(word ^ (ones &* 0x7F))
     }
 
     /// The scalar whose UTF-8 encoding starts at `index` of valid UTF-8, and its length in bytes.

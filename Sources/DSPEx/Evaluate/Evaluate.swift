@@ -131,10 +131,19 @@ public struct Evaluate: Sendable {
                 }
             }
             group.addTask {
-                defer { scoring.finish() }
-                return try await scheduler.run(pending) { result in try await scoring.send(result) }
+                defer {
+                    scoring.finish()
+                    if metric.isLocal { scored.finish() }
+                }
+                guard metric.isLocal else {
+                    return try await scheduler.run(pending) { result in try await scoring.send(result) }
+                }
+                // A local metric is scored as each result arrives: no hop through the metric workers.
+                return try await scheduler.run(pending) { result in
+                    try await scored.send(ScoredResult.score(result, with: metric))
+                }
             }
-            for _ in 0..<workers {
+            for _ in 0..<(metric.isLocal ? 0 : workers) {
                 group.addTask {
                     while let result = await scoring.receive() {
                         let item = await ScoredResult.score(result, with: metric)
@@ -190,6 +199,13 @@ struct ScoredResult: Sendable {
     static func score(_ result: ExampleResult, with metric: Metric) async -> ScoredResult {
         guard result.error == nil else { return ScoredResult(result: result, score: 0, metricError: nil) }
         let prediction = Prediction(result.outputs, usage: result.usage)
+        if metric.isLocal {
+            do {
+                return ScoredResult(result: result, score: try await metric.score(result.example, prediction))
+            } catch {
+                return ScoredResult(result: result, score: 0, metricError: "metric \(metric.name): \(error)")
+            }
+        }
         let (outcome, judgeUsage) = await UsageCollector.collect { () async -> Result<Double, any Error> in
             do {
                 return .success(try await metric.score(result.example, prediction))

@@ -51,7 +51,7 @@ extension Metric {
     ///   - field: The prediction field to search.
     ///   - label: The example field with the expected answer; `nil` means the same name as `field`.
     public static func contains(field: String = "answer", label: String? = nil) -> Metric {
-        Metric(name: "contains") { example, prediction in
+        Metric(name: "contains", isLocal: true) { example, prediction in
             guard let passages = prediction[field].flatMap(answerTexts),
                 let answers = example[label ?? field].flatMap(answerTexts)
             else { return 0 }
@@ -75,7 +75,7 @@ extension Metric {
     ///   - label: The example field with the expected number; `nil` means the same name as `field`.
     ///   - tolerance: The largest absolute difference still counted as equal.
     public static func numeric(field: String = "answer", label: String? = nil, tolerance: Double = 1e-6) -> Metric {
-        Metric(name: "numeric") { example, prediction in
+        Metric(name: "numeric", isLocal: true) { example, prediction in
             guard let predicted = prediction[field].flatMap(firstNumber), let expected = example[label ?? field]
             else { return 0 }
             let candidates = expected.arrayValue ?? [expected]
@@ -88,7 +88,7 @@ extension Metric {
     private static func answerMetric(
         name: String, field: String, label: String?, score: @escaping @Sendable (String, [String]) -> Double
     ) -> Metric {
-        Metric(name: name) { example, prediction in
+        Metric(name: name, isLocal: true) { example, prediction in
             guard let predicted = prediction[field].flatMap(answerText),
                 let answers = example[label ?? field].flatMap(answerTexts)
             else { return 0 }

@@ -21,14 +21,22 @@ public struct Metric: Sendable {
     public var name: String
     /// Scores one prediction against its example; the built-ins return a value from 0 to 1.
     public var score: @Sendable (_ example: Example, _ prediction: Prediction) async throws -> Double
+    /// Whether the score is computed from the example and prediction alone — no model, no I/O — so
+    /// ``Evaluate`` scores it as each result arrives instead of on its metric workers. True for the
+    /// built-ins; false for custom metrics, which may call a model, and for judged ones.
+    public var isLocal: Bool
 
     /// Creates a metric from a name and a scoring function.
     ///
     /// - Parameters:
     ///   - name: The name shown in summaries.
+    ///   - isLocal: The score needs no model and no I/O (it is computed inline, without a worker hop).
     ///   - score: Scores a prediction against its example; a thrown error marks the example failed.
-    public init(name: String, score: @escaping @Sendable (Example, Prediction) async throws -> Double) {
+    public init(
+        name: String, isLocal: Bool = false, score: @escaping @Sendable (Example, Prediction) async throws -> Double
+    ) {
         self.name = name
+        self.isLocal = isLocal
         self.score = score
     }
 

@@ -31,16 +31,20 @@ extension LMRequest {
     }
 }
 
-/// An in-memory least-recently-used cache of replies.
+/// An in-memory cache of replies that drops the least recently used first, approximately: the
+/// CLOCK algorithm (a hand sweeps the slots; a reply used since the hand last passed gets another
+/// round), so a hit costs one flag and an insert never sorts.
 public final class MemoryLMCache: LMCache {
-    private struct Entry {
+    private struct Slot {
+        var key: String
         var response: LMResponse
-        var lastUse: UInt64
+        var used: Bool
     }
 
     private struct State {
-        var entries: [String: Entry] = [:]
-        var clock: UInt64 = 0
+        var slotByKey: [String: Int] = [:]
+        var slots: [Slot] = []
+        var hand = 0
     }
 
     private let capacity: Int
@@ -53,29 +57,37 @@ public final class MemoryLMCache: LMCache {
 
     public func response(forKey key: String) async -> LMResponse? {
         state.withLock { state in
-            guard var entry = state.entries[key] else { return nil }
-            state.clock += 1
-            entry.lastUse = state.clock
-            state.entries[key] = entry
-            return entry.response
+            guard let slot = state.slotByKey[key] else { return nil }
+            state.slots[slot].used = true
+            return state.slots[slot].response
         }
     }
 
     public func store(_ response: LMResponse, forKey key: String) async {
         state.withLock { state in
-            state.clock += 1
-            state.entries[key] = Entry(response: response, lastUse: state.clock)
-            if state.entries.count > capacity {
-                // Evict the oldest tenth at once so eviction stays amortised O(log n) per insert. Use
-                // times are unique, so the cut-off time alone says which entries go.
-                let excess = state.entries.count - capacity + capacity / 10
-                let cutoff = state.entries.values.map(\.lastUse).sorted()[excess - 1]
-                let oldest = state.entries.compactMap { $0.value.lastUse <= cutoff ? $0.key : nil }
-                for key in oldest { state.entries.removeValue(forKey: key) }
+            if let slot = state.slotByKey[key] {
+                state.slots[slot].response = response
+                state.slots[slot].used = true
+                return
             }
+            guard state.slots.count >= capacity else {
+                state.slotByKey[key] = state.slots.count
+                state.slots.append(Slot(key: key, response: response, used: false))
+                return
+            }
+            // Full: sweep to a slot not used since the last sweep, clearing flags on the way.
+            while state.slots[state.hand].used {
+                state.slots[state.hand].used = false
+                state.hand = (state.hand + 1) % state.slots.count
+            }
+            let victim = state.hand
+            state.slotByKey.removeValue(forKey: state.slots[victim].key)
+            state.slotByKey[key] = victim
+            state.slots[victim] = Slot(key: key, response: response, used: false)
+            state.hand = (victim + 1) % state.slots.count
         }
     }
 
     /// How many replies are stored.
-    public var count: Int { state.withLock { $0.entries.count } }
+    public var count: Int { state.withLock { $0.slots.count } }
 }

@@ -33,15 +33,16 @@ public final class LMHistory: Sendable {
         guard limit > 0 else { return }
         entries.withLock { entries in
             entries.append(entry)
-            if entries.count > limit { entries.removeFirst(entries.count - limit) }
+            // Trimmed when twice the limit, so the shift is paid once per `limit` calls.
+            if entries.count >= 2 * limit { entries.removeFirst(entries.count - limit) }
         }
     }
 
     /// The recorded calls, oldest first.
-    public var all: [Entry] { entries.withLock { $0 } }
+    public var all: [Entry] { entries.withLock { Array($0.suffix(limit)) } }
 
     /// The last `count` calls, oldest first.
     public func last(_ count: Int) -> [Entry] {
-        entries.withLock { Array($0.suffix(count)) }
+        entries.withLock { Array($0.suffix(min(count, limit))) }
     }
 }
