@@ -192,17 +192,11 @@ struct JSONParser {
         self.index += 1
         let start = self.index
         // Fast path: no escapes.
-        while self.index < self.bytes.count {
-            let byte = self.bytes[self.index]
-            if byte == UInt8(ascii: "\"") {
-                let text = String(
-                    decoding: UnsafeBufferPointer(rebasing: self.bytes[start..<self.index]), as: UTF8.self)
-                self.index += 1
-                return text
-            }
-            if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { throw self.failure("control character in string") }
+        self.index = JSONStringScan.firstSpecial(in: self.bytes, from: self.index)
+        if self.index < self.bytes.count, self.bytes[self.index] == UInt8(ascii: "\"") {
+            let text = String(decoding: UnsafeBufferPointer(rebasing: self.bytes[start..<self.index]), as: UTF8.self)
             self.index += 1
+            return text
         }
         var decoded = Array(UnsafeBufferPointer(rebasing: self.bytes[start..<self.index]))
         while self.index < self.bytes.count {
@@ -213,6 +207,10 @@ struct JSONParser {
                 return String(decoding: decoded, as: UTF8.self)
             case UInt8(ascii: "\\"):
                 try self.parseEscape(into: &decoded)
+                // The run of plain bytes up to the next quote, escape or control byte, copied at once.
+                let runEnd = JSONStringScan.firstSpecial(in: self.bytes, from: self.index)
+                decoded.append(contentsOf: UnsafeBufferPointer(rebasing: self.bytes[self.index..<runEnd]))
+                self.index = runEnd
             case 0..<0x20:
                 throw self.failure("control character in string")
             default:

@@ -124,30 +124,30 @@ struct JSONWriter {
     /// Appends `value` as a quoted JSON string.
     static func appendQuoted(_ value: String, to output: inout String) {
         output.append("\"")
-        var needsEscaping = false
-        for byte in value.utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-            needsEscaping = true
-            break
-        }
-        guard needsEscaping else {
-            output.append(value)
-            output.append("\"")
-            return
-        }
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": output.append("\\\"")
-            case "\\": output.append("\\\\")
-            case "\n": output.append("\\n")
-            case "\r": output.append("\\r")
-            case "\t": output.append("\\t")
-            case "\u{08}": output.append("\\b")
-            case "\u{0C}": output.append("\\f")
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                output.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
-            default:
-                output.unicodeScalars.append(scalar)
+        var value = value
+        value.withUTF8 { bytes in
+            var runStart = 0
+            while runStart < bytes.count {
+                // Plain bytes up to the next quote, backslash or control byte are appended as they are.
+                let special = JSONStringScan.firstSpecial(in: bytes, from: runStart)
+                if special > runStart {
+                    output.append(
+                        String(decoding: UnsafeBufferPointer(rebasing: bytes[runStart..<special]), as: UTF8.self))
+                }
+                guard special < bytes.count else { break }
+                switch bytes[special] {
+                case UInt8(ascii: "\""): output.append("\\\"")
+                case UInt8(ascii: "\\"): output.append("\\\\")
+                case UInt8(ascii: "\n"): output.append("\\n")
+                case UInt8(ascii: "\r"): output.append("\\r")
+                case UInt8(ascii: "\t"): output.append("\\t")
+                case 0x08: output.append("\\b")
+                case 0x0C: output.append("\\f")
+                default:
+                    let hex = String(bytes[special], radix: 16)
+                    output.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
+                }
+                runStart = special + 1
             }
         }
         output.append("\"")

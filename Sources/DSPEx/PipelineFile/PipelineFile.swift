@@ -47,7 +47,9 @@ public enum PipelineFile {
         let reader = NodeReader(file: file, text: text, environment: environment)
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            // The basic resolver: scalars are typed by NodeReader (YAML 1.2 core schema), so Yams need not compile
+            // its regular expressions for tags at start-up.
+            root = try Yams.compose(yaml: text, .basic)
         } catch let error as YamlError {
             throw PipelineFileError(yamlError: error, reader: reader)
         } catch {
