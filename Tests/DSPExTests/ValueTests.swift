@@ -1,4 +1,5 @@
 import DSPEx
+import DSPExTesting
 import Testing
 
 @Suite struct ValueTests {
@@ -29,47 +30,10 @@ import Testing
 
     @Test("escapes are the same wherever a special character falls among the eight-byte words the writer skips")
     func stringEscapesAtEveryOffset() throws {
-        let palette: [String] = [
-            "a", "Z", " ", "~", "/", "\"", "\\", "\n", "\t", "\u{01}", "\u{1F}", "\u{7F}", "é", "😀",
-        ]
-        let letters = "abcdefgh".map(String.init)
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        func next(_ bound: Int) -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int((state >> 33) % UInt64(bound))
+        for text in JSONStringSamples.strings(count: 2_000) {
+            #expect(Value.string(text).jsonString() == JSONStringSamples.quoted(text))
+            #expect(Value.string(text).jsonString(.python) == JSONStringSamples.quoted(text, escapeNonASCII: true))
         }
-        for _ in 0..<2_000 {
-            // Mostly plain letters, so long clean runs meet a special character at every offset.
-            let text = (0..<next(40)).map { _ in next(4) == 0 ? palette[next(palette.count)] : letters[next(8)] }
-                .joined()
-            #expect(Value.string(text).jsonString() == Self.referenceJSON(text, escapeNonASCII: false))
-            #expect(Value.string(text).jsonString(.python) == Self.referenceJSON(text, escapeNonASCII: true))
-        }
-    }
-
-    /// A JSON string written one scalar at a time: the specification the fast writer must match.
-    private static func referenceJSON(_ text: String, escapeNonASCII: Bool) -> String {
-        func hex(_ unit: UInt16) -> String {
-            let digits = String(unit, radix: 16)
-            return "\\u" + String(repeating: "0", count: 4 - digits.count) + digits
-        }
-        var output = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case "\u{08}": output += "\\b"
-            case "\u{0C}": output += "\\f"
-            case _ where scalar.value < 0x20: output += hex(UInt16(scalar.value))
-            case _ where escapeNonASCII && scalar.value >= 0x7F:
-                for unit in String(scalar).utf16 { output += hex(unit) }
-            default: output.unicodeScalars.append(scalar)
-            }
-        }
-        return output + "\""
     }
 
     @Test("invalid JSON reports line and column")
