@@ -121,6 +121,7 @@ struct LanguageModelOptions: ParsableArguments {
                 model: model, baseURL: baseURL, apiKeyEnvironmentVariable: settings.apiKeyEnv,
                 timeout: .milliseconds(Int(timeout * 1000)), retry: .exponential(maxAttempts: maxAttempts),
                 maxConcurrency: settings.maxConcurrency, cache: settings.cache,
+                historyLimit: 0,  // no command reads the call history; keeping it costs a copy per call
                 defaults: LMOptions(temperature: settings.temperature, maxTokens: settings.maxTokens),
                 requestsPerMinute: settings.requestsPerMinute, tokensPerMinute: settings.tokensPerMinute,
                 transport: Self.transport))

@@ -89,6 +89,8 @@ extension Adapter {
     /// Whether `text` is the field's template placeholder (`{answer}`) that the prompt shows: a model
     /// repeating the structure instead of answering. Such a value counts as missing.
     func isPlaceholder(_ text: String, for field: Field) -> Bool {
+        // Every placeholder starts with `{`: most values are settled without building the placeholder.
+        guard text.utf8.contains(UInt8(ascii: "{")) else { return false }
         let trimmed = text.pythonStripped
         return trimmed == "{\(field.name)}"
             || trimmed == FieldFormatting.placeholder(for: field, isInput: false).pythonStripped
