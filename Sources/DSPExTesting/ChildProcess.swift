@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Runs a program (the `dspex` binary, a script) as a child process, as a user would, and waits for it without
 /// blocking a thread of the cooperative pool that other tests — and in-process simulators — need.
@@ -32,40 +33,13 @@ public enum ChildProcess {
     public static func run(
         _ executable: URL, _ arguments: [String], in directory: URL? = nil, timeout: Double = 120
     ) async throws -> Output {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        let stdout = PipeReader(out.fileHandleForReading)
-        let stderr = PipeReader(err.fileHandleForReading)
-        try await waitForExit(process, timeout: timeout)
-        return Output(status: process.terminationStatus, stdout: stdout.text(), stderr: stderr.text())
-    }
-
-    /// Starts `process` (unless `start` is false: it already runs) and waits for it to exit without blocking a
-    /// thread; terminates it after `timeout` seconds.
-    public static func waitForExit(_ process: Process, timeout: Double, start: Bool = true) async throws {
-        nonisolated(unsafe) let process = process
-        let exited = ExitSignal()
-        process.terminationHandler = { _ in exited.signal() }
-        if start { try await ProcessLaunch.run(process) }
-        if !process.isRunning { exited.signal() }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await exited.wait() }
-            group.addTask {
-                try await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
-                if process.isRunning { process.terminate() }
-                await exited.wait()
-            }
-            try await group.next()
-            group.cancelAll()
+        let child = try SpawnedProcess.start(executable, arguments, in: directory)
+        let status: Int32
+        switch await child.wait(timeout: timeout) {
+        case .exited(let code): status = code
+        case .signalled(let signal): status = 128 + signal
         }
-        process.waitUntilExit()
+        return Output(status: status, stdout: child.stdout, stderr: child.stderr)
     }
 }
 
@@ -99,23 +73,23 @@ public final class ExitSignal: @unchecked Sendable {
 }
 
 /// Drains a pipe on its own thread so a chatty child never blocks on a full pipe.
-public final class PipeReader: @unchecked Sendable {
-    private var data = Data()
-    private let lock = NSLock()
+final class PipeReader: Sendable {
+    private let data = Mutex(Data())
     private let done = DispatchSemaphore(value: 0)
 
-    /// Starts reading `handle` to its end.
-    public init(_ handle: FileHandle) {
+    /// Starts reading `descriptor` to its end; the reader closes it.
+    init(descriptor: Int32) {
         Thread.detachNewThread { [self] in
+            let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
             let all = handle.readDataToEndOfFile()
-            lock.withLock { data = all }
+            data.withLock { $0 = all }
             done.signal()
         }
     }
 
     /// What was read, once the pipe has closed (waiting at most 5 seconds).
-    public func text() -> String {
-        _ = done.wait(timeout: .now() + 5)
-        return lock.withLock { String(decoding: data, as: UTF8.self) }
+    func text() -> String {
+        if done.wait(timeout: .now() + 5) == .success { done.signal() }
+        return data.withLock { String(decoding: $0, as: UTF8.self) }
     }
 }

@@ -11,9 +11,8 @@ enum CLIProcess {
         try await ChildProcess.run(ChildProcess.dspex, arguments, timeout: timeout)
     }
 
-    /// Starts `process` (if not running) and waits for it to exit without blocking a thread; terminates it
-    /// after `timeout` seconds.
-    static func waitForExit(_ process: Process, timeout: Double, start: Bool = true) async throws {
-        try await ChildProcess.waitForExit(process, timeout: timeout, start: start)
+    /// Starts `dspex` with `arguments` without waiting for it.
+    static func start(_ arguments: [String]) throws -> SpawnedProcess {
+        try SpawnedProcess.start(ChildProcess.dspex, arguments)
     }
 }

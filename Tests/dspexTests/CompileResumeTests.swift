@@ -49,13 +49,9 @@ struct CompileResumeTests {
             server.reset()
 
             // The same compile killed at a random moment inside the run.
-            let process = Process()
-            process.executableURL = CLIProcess.executable
-            process.arguments = Self.compileArguments(
-                baseURL: server.baseURL, store: path("killed.sqlite"), run: "killed", out: path("killed.json"))
-            process.standardOutput = Pipe()
-            process.standardError = Pipe()
-            try await ProcessLaunch.run(process)
+            let process = try CLIProcess.start(
+                Self.compileArguments(
+                    baseURL: server.baseURL, store: path("killed.sqlite"), run: "killed", out: path("killed.json")))
             // Kill once a random share of the reference run's example results is stored: a random point of the
             // work, whatever the machine's speed.
             let referenceStore = try Store(path: path("ref.sqlite"))
@@ -71,9 +67,8 @@ struct CompileResumeTests {
                 if let id = try store.run(named: "killed")?.id { stored = try store.compileTotals(runID: id).examples }
             }
             #expect(process.isRunning, "the run finished before \(target) of \(referenceResults) results were stored")
-            kill(process.processIdentifier, SIGKILL)
-            try await CLIProcess.waitForExit(process, timeout: 10, start: false)
-            #expect(process.terminationReason == .uncaughtSignal)
+            process.send(SIGKILL)
+            #expect(await process.wait(timeout: 10) == .signalled(SIGKILL))
             let sentBeforeKill = server.recentRequests()
             #expect(try Store(path: path("killed.sqlite")).run(named: "killed")?.status == RunRecord.Status.running)
             server.reset()

@@ -50,12 +50,8 @@ struct EvalResumeTests {
 
             // The same evaluation with a fresh store and cache, killed at a random moment.
             let store = Self.temporaryStore()
-            let process = Process()
-            process.executableURL = CLIProcess.executable
-            process.arguments = Self.evalArguments(baseURL: server.baseURL, store: store, run: "killed")
-            process.standardOutput = Pipe()
-            process.standardError = Pipe()
-            try await ProcessLaunch.run(process)
+            let process = try CLIProcess.start(
+                Self.evalArguments(baseURL: server.baseURL, store: store, run: "killed"))
             // Kill once a random number of results is stored (checkpoints land in batches every 50 ms), plus a
             // random few milliseconds: a random point of the work, whatever the machine's load.
             let target = Int.random(in: 1...80)
@@ -66,9 +62,8 @@ struct EvalResumeTests {
             }
             try await Task.sleep(for: .milliseconds(Int.random(in: 0...20)))
             #expect(process.isRunning, "the evaluation finished before \(target) results were stored")
-            kill(process.processIdentifier, SIGKILL)
-            try await CLIProcess.waitForExit(process, timeout: 10, start: false)
-            #expect(process.terminationReason == .uncaughtSignal)
+            process.send(SIGKILL)
+            #expect(await process.wait(timeout: 10) == .signalled(SIGKILL))
 
             let beforeResume = Set(try Self.storedIDs(store, run: "killed"))
             #expect(beforeResume.count < 200)

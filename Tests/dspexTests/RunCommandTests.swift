@@ -108,26 +108,18 @@ struct RunInterruptTests {
     func interruptFlushesFinishedWork() async throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("dspex-\(UUID().uuidString).jsonl")
         defer { try? FileManager.default.removeItem(at: out) }
-        let process = Process()
-        process.executableURL = CLIProcess.executable
-        process.arguments = [
+        let process = try CLIProcess.start([
             "run", RunCommandTests.path("pipelines/arithmetic.yaml"), "--data",
             RunCommandTests.path("data/arithmetic_dev.jsonl"), "--out", out.path, "--sim-latency-ms", "100",
             "--concurrency", "4",
-        ]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = Pipe()
-        try await ProcessLaunch.run(process)
-        let drain = PipeReader(errors.fileHandleForReading)
+        ])
         try await Task.sleep(for: .milliseconds(1500))
-        process.interrupt()
-        try await CLIProcess.waitForExit(process, timeout: 20, start: false)
-        #expect(process.terminationStatus == 130)
+        process.send(SIGINT)
+        #expect(await process.wait(timeout: 20) == .exited(130))
         let lines = try String(contentsOf: out, encoding: .utf8).split(separator: "\n")
         #expect(lines.count > 0)
         #expect(lines.count < 200)
         for line in lines { #expect((try? Value(json: String(line)))?["outputs"] != nil) }
-        #expect(drain.text().contains("interrupted"))
+        #expect(process.stderr.contains("interrupted"))
     }
 }

@@ -1,0 +1,146 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A child process started with `posix_spawn`, its standard output and error captured, waited for without
+/// holding a thread of the cooperative pool.
+///
+/// Not Foundation's `Process`: on Linux its `run()` reads past a buffer while listing `/proc/self/fd`
+/// (swift-corelibs-foundation PR #5472, not in Swift 6.3.1) and crashed test runs that keep many sockets open.
+/// The child gets standard input from /dev/null and no other descriptor of the test process.
+///
+/// ```swift
+/// let child = try SpawnedProcess.start(ChildProcess.dspex, ["eval", ...])
+/// child.send(SIGKILL)
+/// #expect(await child.wait(timeout: 10) == .signalled(SIGKILL))
+/// ```
+public final class SpawnedProcess: Sendable {
+    /// How a child ended.
+    public enum Termination: Sendable, Equatable {
+        /// It exited with this status.
+        case exited(Int32)
+        /// A signal ended it.
+        case signalled(Int32)
+    }
+
+    /// The child's process id.
+    public let pid: pid_t
+    private let termination = Mutex<Termination?>(nil)
+    private let exited = ExitSignal()
+    private let output: PipeReader
+    private let errors: PipeReader
+
+    private init(pid: pid_t, output: PipeReader, errors: PipeReader) {
+        self.pid = pid
+        self.output = output
+        self.errors = errors
+    }
+
+    /// Starts `executable` with `arguments`, in `directory` when given.
+    ///
+    /// - Throws: ``SpawnError`` when the child cannot be started.
+    public static func start(_ executable: URL, _ arguments: [String], in directory: URL? = nil) throws
+        -> SpawnedProcess
+    {
+        var outPipe: [Int32] = [0, 0]
+        var errPipe: [Int32] = [0, 0]
+        guard pipe(&outPipe) == 0 else { throw SpawnError(message: "pipe: \(String(cString: strerror(errno)))") }
+        guard pipe(&errPipe) == 0 else {
+            close(outPipe[0])
+            close(outPipe[1])
+            throw SpawnError(message: "pipe: \(String(cString: strerror(errno)))")
+        }
+        // Close-on-exec, so no other child started meanwhile keeps a write end (and these readers from their end).
+        for descriptor in outPipe + errPipe { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
+        if directory != nil, changeDirectory == nil {
+            throw SpawnError(message: "this C library cannot start a child in another directory")
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        _ = closeFrom?(&actions, 3)
+        if let directory { _ = changeDirectory?(&actions, directory.path) }
+        let argv = ([executable.path] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, executable.path, &actions, nil, argv, environ)
+        close(outPipe[1])
+        close(errPipe[1])
+        guard status == 0 else {
+            close(outPipe[0])
+            close(errPipe[0])
+            throw SpawnError(message: "could not start \(executable.path): \(String(cString: strerror(status)))")
+        }
+        let child = SpawnedProcess(
+            pid: pid, output: PipeReader(descriptor: outPipe[0]), errors: PipeReader(descriptor: errPipe[0]))
+        // One thread per child blocks in waitpid (which also reaps it) and records how it ended.
+        Thread.detachNewThread { [child] in
+            var raw: Int32 = 0
+            while waitpid(child.pid, &raw, 0) == -1, errno == EINTR {}
+            let signal = raw & 0x7F
+            let ended: Termination = signal == 0 ? .exited((raw >> 8) & 0xFF) : .signalled(signal)
+            child.termination.withLock { $0 = ended }
+            child.exited.signal()
+        }
+        return child
+    }
+
+    /// Whether the child has not ended yet.
+    public var isRunning: Bool { termination.withLock { $0 == nil } }
+
+    /// Sends `signal` to the child (nothing once it has ended and been reaped).
+    public func send(_ signal: Int32) {
+        guard isRunning else { return }
+        kill(pid, signal)
+    }
+
+    /// Waits for the child to end; after `timeout` seconds it is sent SIGTERM, then SIGKILL 5 seconds later.
+    public func wait(timeout: Double) async -> Termination {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.exited.wait() }
+            group.addTask {
+                do {
+                    try await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
+                    self.send(SIGTERM)
+                    try await Task.sleep(for: .seconds(5))
+                    self.send(SIGKILL)
+                } catch {}
+            }
+            await group.next()
+            group.cancelAll()
+        }
+        await exited.wait()
+        return termination.withLock { $0 } ?? .signalled(SIGKILL)
+    }
+
+    /// Standard output, once the child has closed it (waiting at most 5 seconds).
+    public var stdout: String { output.text() }
+
+    /// Standard error, once the child has closed it (waiting at most 5 seconds).
+    public var stderr: String { errors.text() }
+
+    private typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    private typealias ChangeDirectory =
+        @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), not exported to Swift.
+    private static let closeFrom: CloseFrom? =
+        dlsym(nil, "posix_spawn_file_actions_addclosefrom_np").map { unsafeBitCast($0, to: CloseFrom.self) }
+
+    /// glibc's `posix_spawn_file_actions_addchdir_np` (2.29+), not exported to Swift.
+    private static let changeDirectory: ChangeDirectory? =
+        dlsym(nil, "posix_spawn_file_actions_addchdir_np").map { unsafeBitCast($0, to: ChangeDirectory.self) }
+}
+
+/// A child process that could not be started.
+public struct SpawnError: Error, CustomStringConvertible {
+    /// What went wrong.
+    public var message: String
+    public var description: String { message }
+}
