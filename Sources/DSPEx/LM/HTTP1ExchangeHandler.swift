@@ -1,14 +1,6 @@
 import NIOCore
 import NIOHTTP1
 
-/// One request for ``HTTP1ExchangeHandler``: what to send and where the answer goes.
-struct HTTP1Exchange: Sendable {
-    /// The whole request — request line, headers and body — already encoded.
-    var request: ByteBuffer
-    var timeout: Duration
-    var promise: EventLoopPromise<HTTPTransportResponse>
-}
-
 /// Why an exchange on a keep-alive connection ended without a response.
 enum HTTP1ExchangeError: Error, Equatable, CustomStringConvertible {
     /// The server closed the connection (without an error) before any part of the response.
@@ -35,11 +27,11 @@ enum HTTP1ExchangeError: Error, Equatable, CustomStringConvertible {
 
 /// Runs one request/response exchange at a time on a keep-alive HTTP/1.1 connection: writes the
 /// pre-encoded request (through ``PreencodedRequestWriter``, with one flush), collects the response,
-/// and completes the exchange's promise once with the whole response, a timeout, or the reason the
-/// connection ended.
-final class HTTP1ExchangeHandler: ChannelDuplexHandler {
+/// and resumes the caller once with the whole response, a timeout, or the reason the connection ended.
+///
+/// Confined to its channel's event loop: ``start(_:timeout:continuation:)`` is called there.
+final class HTTP1ExchangeHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundIn = HTTP1Exchange
     typealias OutboundOut = HTTPClientRequestPart
 
     /// The largest response body accepted.
@@ -49,29 +41,42 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
     /// to HEAD has no body); the bytes on the wire come from the exchange.
     private static let announcedHead = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/")
 
-    private var pending: EventLoopPromise<HTTPTransportResponse>?
+    private var context: ChannelHandlerContext?
+    private var pending: UnsafeContinuation<HTTPTransportResponse, any Error>?
     private var head: HTTPResponseHead?
     private var body: ByteBuffer?
     private var deadline: Scheduled<Void>?
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        let exchange = unwrapOutboundIn(data)
-        // The write promise only reports whether this handler took the exchange; the exchange's own
-        // promise carries everything after that.
-        promise?.succeed(())
-        guard pending == nil else {
-            exchange.promise.fail(HTTP1ExchangeError.busy)
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        finish(.failure(HTTP1ExchangeError.closedBeforeResponse))
+        self.context = nil
+    }
+
+    /// Sends `request` and resumes `continuation` with the answer; on the channel's event loop.
+    func start(
+        _ request: ByteBuffer, timeout: Duration, continuation: UnsafeContinuation<HTTPTransportResponse, any Error>
+    ) {
+        guard let context, context.channel.isActive else {
+            continuation.resume(throwing: HTTP1ExchangeError.closedBeforeResponse)
             return
         }
-        pending = exchange.promise
+        guard pending == nil else {
+            continuation.resume(throwing: HTTP1ExchangeError.busy)
+            return
+        }
+        pending = continuation
         head = nil
         body = nil
-        deadline = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(exchange.timeout)) {
+        deadline = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(timeout)) {
             self.finish(.failure(HTTP1ExchangeError.timedOut))
             context.close(promise: nil)
         }
         context.write(wrapOutboundOut(.head(Self.announcedHead)), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(exchange.request))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(request))), promise: nil)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -122,8 +127,8 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
     private func finish(_ result: Result<HTTPTransportResponse, any Error>) {
         deadline?.cancel()
         deadline = nil
-        guard let promise = pending else { return }
+        guard let continuation = pending else { return }
         pending = nil
-        promise.completeWith(result)
+        continuation.resume(with: result)
     }
 }

@@ -26,7 +26,7 @@ final class KeepAliveHTTP1Transport: HTTPTransport {
     private let pool = Mutex(Pool())
 
     private struct Pool {
-        var idle: [any Channel] = []
+        var idle: [HTTP1Connection] = []
         var isShutDown = false
     }
 
@@ -88,19 +88,19 @@ final class KeepAliveHTTP1Transport: HTTPTransport {
         let request = encodeRequest(body)
         var retriedClosedConnection = false
         while true {
-            let (channel, reused) = try await checkOut()
+            let (connection, reused) = try await checkOut()
             do {
-                let response = try await exchange(request, timeout: timeout, on: channel)
-                checkIn(channel, reusable: response.connectionReusable)
+                let response = try await exchange(request, timeout: timeout, on: connection)
+                checkIn(connection, reusable: response.connectionReusable)
                 return response
             } catch HTTP1ExchangeError.closedBeforeResponse
                 where reused && !retriedClosedConnection && !Task.isCancelled
             {
                 // The server closed an idle keep-alive connection as the request went out.
                 retriedClosedConnection = true
-                channel.close(promise: nil)
+                connection.channel.close(promise: nil)
             } catch {
-                channel.close(promise: nil)
+                connection.channel.close(promise: nil)
                 throw mapError(error, timeout: timeout)
             }
         }
@@ -113,32 +113,31 @@ final class KeepAliveHTTP1Transport: HTTPTransport {
             return pool.idle
         }
         // Every close at once, then wait for them: one at a time, hundreds of connections took tens of milliseconds.
-        for channel in idle { channel.close(promise: nil) }
-        for channel in idle { try? await channel.closeFuture.get() }
+        for connection in idle { connection.channel.close(promise: nil) }
+        for connection in idle { try? await connection.channel.closeFuture.get() }
     }
 
     private func exchange(
-        _ request: ByteBuffer, timeout: Duration, on channel: any Channel
+        _ request: ByteBuffer, timeout: Duration, on connection: HTTP1Connection
     ) async throws -> HTTPTransportResponse {
-        let response = channel.eventLoop.makePromise(of: HTTPTransportResponse.self)
-        let handedOver = channel.eventLoop.makePromise(of: Void.self)
-        handedOver.futureResult.cascadeFailure(to: response)
-        channel.writeAndFlush(
-            HTTP1Exchange(request: request, timeout: timeout, promise: response), promise: handedOver)
-        return try await withTaskCancellationHandler {
-            try await response.futureResult.get()
+        try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { continuation in
+                connection.channel.eventLoop.execute {
+                    connection.handler.value.start(request, timeout: timeout, continuation: continuation)
+                }
+            }
         } onCancel: {
-            channel.close(promise: nil)
+            connection.channel.close(promise: nil)
         }
     }
 
     /// An open idle connection, or a new one.
-    private func checkOut() async throws -> (channel: any Channel, reused: Bool) {
+    private func checkOut() async throws -> (connection: HTTP1Connection, reused: Bool) {
         if Task.isCancelled { throw LMError(code: .cancelled, message: "the call to \(endpoint) was cancelled") }
-        let idle: (any Channel)?? = pool.withLock { pool in
+        let idle: HTTP1Connection?? = pool.withLock { pool in
             guard !pool.isShutDown else { return .none }
-            while let channel = pool.idle.popLast() {
-                if channel.isActive { return .some(channel) }
+            while let connection = pool.idle.popLast() {
+                if connection.channel.isActive { return .some(connection) }
             }
             return .some(nil)
         }
@@ -153,19 +152,19 @@ final class KeepAliveHTTP1Transport: HTTPTransport {
         }
     }
 
-    private func checkIn(_ channel: any Channel, reusable: Bool) {
+    private func checkIn(_ connection: HTTP1Connection, reusable: Bool) {
         let kept = pool.withLock { pool in
-            guard reusable, !pool.isShutDown, pool.idle.count < maxIdleConnections, channel.isActive else {
+            guard reusable, !pool.isShutDown, pool.idle.count < maxIdleConnections, connection.channel.isActive else {
                 return false
             }
-            pool.idle.append(channel)
+            pool.idle.append(connection)
             return true
         }
-        if !kept { channel.close(promise: nil) }
+        if !kept { connection.channel.close(promise: nil) }
     }
 
-    private func connect() async throws -> any Channel {
-        try await ClientBootstrap(group: group)
+    private func connect() async throws -> HTTP1Connection {
+        let channel = try await ClientBootstrap(group: group)
             .connectTimeout(TimeAmount(connectTimeout))
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
@@ -178,6 +177,12 @@ final class KeepAliveHTTP1Transport: HTTPTransport {
             }
             .connect(host: host, port: port)
             .get()
+        let handler = try await channel.eventLoop.submit {
+            NIOLoopBound(
+                try channel.pipeline.syncOperations.handler(type: HTTP1ExchangeHandler.self),
+                eventLoop: channel.eventLoop)
+        }.get()
+        return HTTP1Connection(channel: channel, handler: handler)
     }
 
     private func mapError(_ error: any Error, timeout: Duration) -> LMError {
@@ -204,4 +209,10 @@ final class KeepAliveHTTP1Transport: HTTPTransport {
             return .transport(error, endpoint: endpoint)
         }
     }
+}
+
+/// A keep-alive connection and its exchange handler (usable on the connection's event loop only).
+struct HTTP1Connection: Sendable {
+    let channel: any Channel
+    let handler: NIOLoopBound<HTTP1ExchangeHandler>
 }
