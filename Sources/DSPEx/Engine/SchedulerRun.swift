@@ -51,6 +51,9 @@ final class SchedulerRun: Sendable {
     }
 
     private let producers: Mutex<[Int: Int]>  // channel key -> producers still running; -1 = sink
+    /// The examples between the source and the sink, by index: the sink takes each one when its last stage
+    /// reports, so the example itself need not travel through the sink's channel.
+    private let admitted = Mutex<[Int: Example]>([:])
     private let activeWorkers: Mutex<[Int]>
     private let failure = Mutex<(any Error)?>(nil)
 
@@ -104,7 +107,11 @@ final class SchedulerRun: Sendable {
             for try await example in examples {
                 try await inFlight.acquire()
                 let part = Part(index: index, origin: Self.datasetOrigin, payload: .example(example))
-                try await sinkInbox.send(part)
+                if graph.stages.isEmpty {
+                    try await sinkInbox.send(part)
+                } else {
+                    admitted.withLock { $0[index] = example }
+                }
                 for reader in datasetReaders { try await inboxes[reader].send(part) }
                 index += 1
             }
@@ -239,7 +246,9 @@ final class SchedulerRun: Sendable {
             } else {
                 pending[part.index, default: (nil, [:])].parts[part.origin] = part.payload
             }
-            guard let entry = pending[part.index], let example = entry.example, entry.parts.count == stageCount else {
+            guard let entry = pending[part.index], entry.parts.count == stageCount,
+                let example = entry.example ?? admitted.withLock({ $0.removeValue(forKey: part.index) })
+            else {
                 continue
             }
             pending.removeValue(forKey: part.index)
