@@ -45,7 +45,8 @@ final class KeepAliveHTTP1Transport: HTTPTransport {
         var path = url.path.isEmpty ? "/" : url.path
         if let query = url.query { path += "?" + query }
         var headers = headers
-        headers.replaceOrAdd(name: "Host", value: url.port == nil ? host : "\(host):\(port)")
+        let hostName = host.contains(":") ? "[\(host)]" : host  // an IPv6 literal keeps its brackets
+        headers.replaceOrAdd(name: "Host", value: url.port == nil ? hostName : "\(hostName):\(port)")
         headers.remove(name: "Content-Length")
         headers.remove(name: "Transfer-Encoding")
         guard headers.allSatisfy({ Self.isToken($0.name) && Self.isFieldValue($0.value) }),
