@@ -36,13 +36,15 @@ final class ScriptedHTTPServer: Sendable {
     static let content = "[[ ## answer ## ]]\n42\n\n[[ ## completed ## ]]"
 
     let behaviour: Behaviour
-    let counts = Mutex(Counts())
+    /// What the server has seen, updated by every connection.
+    let counts: SharedCounts
     private let channel: any Channel
 
     var baseURL: String { "http://127.0.0.1:\(channel.localAddress?.port ?? 0)/v1" }
 
-    private init(behaviour: Behaviour, channel: any Channel) {
+    private init(behaviour: Behaviour, counts: SharedCounts, channel: any Channel) {
         self.behaviour = behaviour
+        self.counts = counts
         self.channel = channel
     }
 
@@ -50,20 +52,19 @@ final class ScriptedHTTPServer: Sendable {
     static func with<R: Sendable>(
         _ behaviour: Behaviour, _ body: (ScriptedHTTPServer) async throws -> R
     ) async throws -> R {
-        let box = CountsBox()
+        let counts = SharedCounts()
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     try channel.pipeline.syncOperations.addHandler(
-                        ScriptedHTTPHandler(behaviour: behaviour, counts: box))
+                        ScriptedHTTPHandler(behaviour: behaviour, counts: counts))
                 }
             }
             .bind(host: "127.0.0.1", port: 0)
             .get()
-        let server = ScriptedHTTPServer(behaviour: behaviour, channel: channel)
-        box.server.withLock { $0 = server }
+        let server = ScriptedHTTPServer(behaviour: behaviour, counts: counts, channel: channel)
         do {
             let result = try await body(server)
             try await channel.close()
@@ -84,12 +85,14 @@ final class ScriptedHTTPServer: Sendable {
     }
 }
 
-/// Lets child channels reach the server's counts once the server exists.
-final class CountsBox: Sendable {
-    let server = Mutex<ScriptedHTTPServer?>(nil)
+/// ``ScriptedHTTPServer/Counts`` behind a lock, shared by the server and its connections.
+final class SharedCounts: Sendable {
+    private let state = Mutex(ScriptedHTTPServer.Counts())
 
-    func update(_ change: (inout ScriptedHTTPServer.Counts) -> Void) {
-        server.withLock { server in server?.counts.withLock { change(&$0) } }
+    /// Reads or changes the counts under the lock.
+    @discardableResult
+    func withLock<R: Sendable>(_ body: (inout ScriptedHTTPServer.Counts) -> R) -> R {
+        state.withLock { body(&$0) }
     }
 }
 
@@ -99,21 +102,21 @@ final class ScriptedHTTPHandler: ChannelInboundHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     private let behaviour: ScriptedHTTPServer.Behaviour
-    private let counts: CountsBox
+    private let counts: SharedCounts
     private var answered = 0
 
-    init(behaviour: ScriptedHTTPServer.Behaviour, counts: CountsBox) {
+    init(behaviour: ScriptedHTTPServer.Behaviour, counts: SharedCounts) {
         self.behaviour = behaviour
         self.counts = counts
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        counts.update { $0.connections += 1 }
+        counts.withLock { $0.connections += 1 }
         context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        counts.update { $0.closedConnections += 1 }
+        counts.withLock { $0.closedConnections += 1 }
         context.fireChannelInactive()
     }
 
@@ -124,7 +127,7 @@ final class ScriptedHTTPHandler: ChannelInboundHandler {
                 context.close(promise: nil)
                 return
             }
-            counts.update {
+            counts.withLock {
                 $0.requests += 1
                 $0.uris.append(head.uri)
                 $0.hosts.append(head.headers.first(name: "host") ?? "")

@@ -199,20 +199,15 @@ struct ScoredResult: Sendable {
     static func score(_ result: ExampleResult, with metric: Metric) async -> ScoredResult {
         guard result.error == nil else { return ScoredResult(result: result, score: 0, metricError: nil) }
         let prediction = Prediction(result.outputs, usage: result.usage)
-        if metric.isLocal {
-            do {
-                return ScoredResult(result: result, score: try await metric.score(result.example, prediction))
-            } catch {
-                return ScoredResult(result: result, score: 0, metricError: "metric \(metric.name): \(error)")
-            }
-        }
-        let (outcome, judgeUsage) = await UsageCollector.collect { () async -> Result<Double, any Error> in
+        let score = { () async -> Result<Double, any Error> in
             do {
                 return .success(try await metric.score(result.example, prediction))
             } catch {
                 return .failure(error)
             }
         }
+        // A local metric calls no model: there is no usage to collect.
+        let (outcome, judgeUsage) = metric.isLocal ? (await score(), Usage()) : await UsageCollector.collect(score)
         var counted = result
         counted.usage.lmCalls += judgeUsage.lmCalls
         counted.usage.cachedCalls += judgeUsage.cachedCalls

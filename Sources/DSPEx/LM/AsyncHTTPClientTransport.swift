@@ -32,7 +32,7 @@ final class AsyncHTTPClientTransport: HTTPTransport {
         request.body = .bytes(ByteBuffer(bytes: body))
         do {
             let response = try await client.execute(request, timeout: TimeAmount(timeout))
-            let bytes = try await response.body.collect(upTo: HTTP1ExchangeHandler.maxBodyBytes)
+            let bytes = try await response.body.collect(upTo: HTTPTransportResponse.maxBodyBytes)
             return HTTPTransportResponse(status: response.status, headers: response.headers, body: bytes)
         } catch {
             throw mapError(error, timeout: timeout)

@@ -9,7 +9,7 @@ enum HTTP1ExchangeError: Error, Equatable, CustomStringConvertible {
     case closedDuringResponse
     /// No complete response within the exchange's timeout.
     case timedOut
-    /// The response body was larger than ``HTTP1ExchangeHandler/maxBodyBytes``.
+    /// The response body was larger than ``HTTPTransportResponse/maxBodyBytes``.
     case bodyTooLarge
     /// A second request was written while one was in flight (a pool bug, never expected).
     case busy
@@ -19,7 +19,7 @@ enum HTTP1ExchangeError: Error, Equatable, CustomStringConvertible {
         case .closedBeforeResponse: "the server closed the connection before answering"
         case .closedDuringResponse: "the server closed the connection in the middle of its answer"
         case .timedOut: "no answer within the timeout"
-        case .bodyTooLarge: "the answer was larger than \(HTTP1ExchangeHandler.maxBodyBytes) bytes"
+        case .bodyTooLarge: "the answer was larger than \(HTTPTransportResponse.maxBodyBytes) bytes"
         case .busy: "a request was sent on a busy connection"
         }
     }
@@ -33,9 +33,6 @@ enum HTTP1ExchangeError: Error, Equatable, CustomStringConvertible {
 final class HTTP1ExchangeHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPClientResponsePart
     typealias OutboundOut = HTTPClientRequestPart
-
-    /// The largest response body accepted.
-    static let maxBodyBytes = 64 * 1024 * 1024
 
     /// What the response decoder is told about each request: only the method matters to it (a reply
     /// to HEAD has no body); the bytes on the wire come from the exchange.
@@ -94,7 +91,7 @@ final class HTTP1ExchangeHandler: ChannelInboundHandler {
             } else {
                 body?.writeBuffer(&part)
             }
-            if (body?.readableBytes ?? 0) > Self.maxBodyBytes {
+            if (body?.readableBytes ?? 0) > HTTPTransportResponse.maxBodyBytes {
                 finish(.failure(HTTP1ExchangeError.bodyTooLarge))
                 context.close(promise: nil)
             }

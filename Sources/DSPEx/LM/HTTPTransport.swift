@@ -17,6 +17,9 @@ struct HTTPTransportResponse: Sendable {
     var body: ByteBuffer
     /// Whether the connection may carry another request.
     var connectionReusable: Bool = true
+
+    /// The largest response body a transport accepts.
+    static let maxBodyBytes = 64 * 1024 * 1024
 }
 
 extension LMError {

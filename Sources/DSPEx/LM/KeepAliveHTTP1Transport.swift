@@ -135,15 +135,13 @@ final class KeepAliveHTTP1Transport: HTTPTransport {
     /// An open idle connection, or a new one.
     private func checkOut() async throws -> (connection: HTTP1Connection, reused: Bool) {
         if Task.isCancelled { throw LMError(code: .cancelled, message: "the call to \(endpoint) was cancelled") }
-        let idle: HTTP1Connection?? = pool.withLock { pool in
-            guard !pool.isShutDown else { return .none }
+        let shutDown = LMError(code: .configuration, message: "the client for \(endpoint) was shut down")
+        let idle = try pool.withLock { pool throws(LMError) -> HTTP1Connection? in
+            guard !pool.isShutDown else { throw shutDown }
             while let connection = pool.idle.popLast() {
-                if connection.channel.isActive { return .some(connection) }
+                if connection.channel.isActive { return connection }
             }
-            return .some(nil)
-        }
-        guard let idle else {
-            throw LMError(code: .configuration, message: "the client for \(endpoint) was shut down")
+            return nil
         }
         if let idle { return (idle, true) }
         do {
