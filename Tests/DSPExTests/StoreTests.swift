@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import OrderedCollections
 import Testing
 
 @testable import DSPEx
@@ -187,6 +188,32 @@ struct StoreTests {
         #expect(reply.usage.totalTokens == 10)
         #expect(reply.cached)
         #expect(try reader.cachedResponse(forKey: "nope") == nil)
+    }
+
+    @Test("a stored reply is the sorted-key JSON of its fields, and reads back equal")
+    func storedReplyJSON() throws {
+        let replies = [
+            LMResponse(
+                choices: [.init(text: "a \"b\"\n é 😀", finishReason: "stop"), .init(text: "")],
+                usage: TokenUsage(promptTokens: 12, completionTokens: 345), model: "m/x"),
+            LMResponse(choices: [], usage: TokenUsage(promptTokens: 0, completionTokens: 0), model: nil),
+        ]
+        for reply in replies {
+            var choices: [Value] = []
+            for choice in reply.choices {
+                var entry: OrderedDictionary<String, Value> = [:]
+                if let finishReason = choice.finishReason { entry["finishReason"] = .string(finishReason) }
+                entry["text"] = .string(choice.text)
+                choices.append(.object(entry))
+            }
+            var object: OrderedDictionary<String, Value> = ["cached": false, "choices": .array(choices)]
+            if let model = reply.model { object["model"] = .string(model) }
+            object["usage"] = [
+                "completionTokens": .int(reply.usage.completionTokens), "promptTokens": .int(reply.usage.promptTokens),
+            ]
+            #expect(reply.storedJSON == Value.object(object).jsonString(JSONFormat(sortKeys: true)))
+            #expect(LMResponse(storedJSON: reply.storedJSON) == reply)
+        }
     }
 
     @Test("the persistent cache answers from memory at once, then from disk in a later process")

@@ -17,12 +17,22 @@ struct JSONParser {
         self.lenient = lenient
     }
 
+    /// A strict parser over UTF-8 bytes already in an array (a reply body), without going through a `String`.
+    init(bytes: [UInt8]) {
+        self.bytes = bytes
+        lenient = false
+    }
+
     mutating func parseDocument() throws(JSONParseError) -> Value {
-        skipWhitespace()
         let value = try parseValue()
+        try finishDocument()
+        return value
+    }
+
+    /// Checks that nothing but whitespace follows the value just read.
+    mutating func finishDocument() throws(JSONParseError) {
         skipWhitespace()
         if index < bytes.count { throw error("unexpected text after the JSON value") }
-        return value
     }
 
     /// Parses lenient text where the top level may also be bare comma-separated values (`1, 2, 3`).
@@ -34,7 +44,15 @@ struct JSONParser {
         return nil
     }
 
-    private mutating func parseValue() throws(JSONParseError) -> Value {
+    /// The first byte of the next value (whitespace skipped), or `nil` at the end of the text.
+    mutating func peek() -> UInt8? {
+        skipWhitespace()
+        return index < bytes.count ? bytes[index] : nil
+    }
+
+    /// Parses the value at the current position (after whitespace).
+    mutating func parseValue() throws(JSONParseError) -> Value {
+        skipWhitespace()
         guard index < bytes.count else { throw error("expected a value but the text ended") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject()
@@ -63,21 +81,33 @@ struct JSONParser {
     }
 
     private mutating func parseObject() throws(JSONParseError) -> Value {
+        var object = OrderedDictionary<String, Value>()
+        try readObject { parser, key throws(JSONParseError) in object[key] = try parser.parseValue() }
+        return .object(object)
+    }
+
+    /// Reads the object at the current position member by member, without building it: `member` gets each
+    /// name with the parser at its value, and must consume that value (``parseValue()``, ``readObject(_:)``,
+    /// ``readArray(_:)``).
+    mutating func readObject(
+        _ member: (inout JSONParser, String) throws(JSONParseError) -> Void
+    ) throws(JSONParseError) {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { throw error("expected an object") }
         try enter()
         index += 1
-        var object = OrderedDictionary<String, Value>()
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
             depth -= 1
-            return .object(object)
+            return
         }
         while true {
             skipWhitespace()
             if lenient, index < bytes.count, bytes[index] == UInt8(ascii: "}") {
                 index += 1
                 depth -= 1
-                return .object(object)
+                return
             }
             guard index < bytes.count,
                 bytes[index] == UInt8(ascii: "\"") || (lenient && bytes[index] == UInt8(ascii: "'"))
@@ -89,7 +119,7 @@ struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
             skipWhitespace()
-            object[key] = try parseValue()
+            try member(&self, key)
             skipWhitespace()
             guard index < bytes.count else { throw error("expected ',' or '}' but the text ended") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -99,31 +129,42 @@ struct JSONParser {
             if bytes[index] == UInt8(ascii: "}") {
                 index += 1
                 depth -= 1
-                return .object(object)
+                return
             }
             throw error("expected ',' or '}'")
         }
     }
 
     private mutating func parseArray() throws(JSONParseError) -> Value {
+        var array: [Value] = []
+        try readArray { parser throws(JSONParseError) in array.append(try parser.parseValue()) }
+        return .array(array)
+    }
+
+    /// Reads the array at the current position element by element, without building it: `element` is called with
+    /// the parser at each element, and must consume it.
+    mutating func readArray(_ element: (inout JSONParser) throws(JSONParseError) -> Void) throws(JSONParseError) {
+        skipWhitespace()
+        guard index < bytes.count,
+            bytes[index] == UInt8(ascii: "[") || (lenient && bytes[index] == UInt8(ascii: "("))
+        else { throw error("expected an array") }
         try enter()
         let close = bytes[index] == UInt8(ascii: "(") ? UInt8(ascii: ")") : UInt8(ascii: "]")
         index += 1
-        var array: [Value] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == close {
             index += 1
             depth -= 1
-            return .array(array)
+            return
         }
         while true {
             skipWhitespace()
             if lenient, index < bytes.count, bytes[index] == close {
                 index += 1
                 depth -= 1
-                return .array(array)
+                return
             }
-            array.append(try parseValue())
+            try element(&self)
             skipWhitespace()
             guard index < bytes.count else { throw error("expected ',' or ']' but the text ended") }
             if bytes[index] == UInt8(ascii: ",") {
@@ -133,7 +174,7 @@ struct JSONParser {
             if bytes[index] == close {
                 index += 1
                 depth -= 1
-                return .array(array)
+                return
             }
             throw error("expected ',' or ']'")
         }

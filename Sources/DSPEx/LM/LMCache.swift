@@ -16,18 +16,23 @@ public protocol LMCache: Sendable {
 
 extension LMRequest {
     /// The cache key: lowercase hex SHA-256 of the request identity as sorted-key JSON.
-    public var cacheKey: String {
-        let digest = SHA256.hash(data: cacheIdentityJSON)
-        var hex: [UInt8] = []
-        hex.reserveCapacity(2 * SHA256.byteCount)
-        func digit(_ nibble: UInt8) -> UInt8 {
-            nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble
+    public var cacheKey: String { Self.cacheKey(identity: cacheIdentityJSON) }
+
+    /// The cache key of an already written ``cacheIdentityJSON``.
+    static func cacheKey(identity: [UInt8]) -> String {
+        let digest = SHA256.hash(data: identity)
+        return String(unsafeUninitializedCapacity: 2 * SHA256.byteCount) { hex in
+            func digit(_ nibble: UInt8) -> UInt8 {
+                nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble
+            }
+            var count = 0
+            for byte in digest {
+                hex[count] = digit(byte >> 4)
+                hex[count + 1] = digit(byte & 0xF)
+                count += 2
+            }
+            return count
         }
-        for byte in digest {
-            hex.append(digit(byte >> 4))
-            hex.append(digit(byte & 0xF))
-        }
-        return String(decoding: hex, as: UTF8.self)
     }
 }
 
@@ -36,13 +41,13 @@ extension LMRequest {
 /// round), so a hit costs one flag and an insert never sorts.
 public final class MemoryLMCache: LMCache {
     private struct Slot {
-        var key: String
+        var key: HashedCacheKey
         var response: LMResponse
         var used: Bool
     }
 
     private struct State {
-        var slotByKey: [String: Int] = [:]
+        var slotByKey: [HashedCacheKey: Int] = [:]
         var slots: [Slot] = []
         var hand = 0
     }
@@ -56,7 +61,8 @@ public final class MemoryLMCache: LMCache {
     }
 
     public func response(forKey key: String) async -> LMResponse? {
-        state.withLock { state in
+        let key = HashedCacheKey(key)
+        return state.withLock { state in
             guard let slot = state.slotByKey[key] else { return nil }
             state.slots[slot].used = true
             return state.slots[slot].response
@@ -64,6 +70,7 @@ public final class MemoryLMCache: LMCache {
     }
 
     public func store(_ response: LMResponse, forKey key: String) async {
+        let key = HashedCacheKey(key)
         state.withLock { state in
             if let slot = state.slotByKey[key] {
                 state.slots[slot].response = response

@@ -28,9 +28,10 @@ public final class LMHistory: Sendable {
         entries = Mutex([])
     }
 
-    /// Records a call.
-    public func record(_ entry: Entry) {
+    /// Records a call (the entry is not even built when the limit is 0).
+    public func record(_ entry: @autoclosure () -> Entry) {
         guard limit > 0 else { return }
+        let entry = entry()
         entries.withLock { entries in
             entries.append(entry)
             // Trimmed when twice the limit, so the shift is paid once per `limit` calls.

@@ -64,10 +64,10 @@ public struct LMRequest: Sendable, Hashable {
     }
 
     /// ``body`` as compact JSON, written directly (no `Value` tree for the messages): what is sent.
-    var bodyJSON: [UInt8] { json(JSONFormat.compact, identity: false) }
+    var bodyJSON: [UInt8] { encoded(withIdentity: false).body }
 
-    /// ``cacheIdentity`` as sorted-key JSON, written directly: what the cache key hashes.
-    var cacheIdentityJSON: [UInt8] { json(JSONFormat(sortKeys: true), identity: true) }
+    /// ``cacheIdentity`` as sorted-key compact JSON, written directly: what the cache key hashes.
+    var cacheIdentityJSON: [UInt8] { encoded(withIdentity: true).identity ?? [] }
 
     /// A member of the JSON object: the messages are written without building values for them.
     private enum Member {
@@ -75,58 +75,94 @@ public struct LMRequest: Sendable, Hashable {
         case value(Value)
     }
 
-    /// The same text as `body.jsonBytes(format)` (or `cacheIdentity`'s), with the same member order and overrides.
-    private func json(_ format: JSONFormat, identity: Bool) -> [UInt8] {
-        var members: OrderedDictionary<String, Member> = ["model": .value(.string(model)), "messages": .messages]
-        if let temperature { members["temperature"] = .value(.double(temperature)) }
-        if let maxTokens { members["max_tokens"] = .value(.int(maxTokens)) }
-        if let n, n != 1 { members["n"] = .value(.int(n)) }
-        if let responseFormat { members["response_format"] = .value(responseFormat) }
-        if let stop { members["stop"] = .value(.array(stop.map(Value.string))) }
-        for (key, value) in extra { members[key] = .value(value) }
-        if identity {
-            if let n { members["n"] = .value(.int(n)) }
-            if let rolloutID { members["rollout_id"] = .value(.int(rolloutID)) }
+    /// Where one message's escaped role and content sit in the body, to be copied into the identity.
+    private struct EscapedMessage {
+        var role: Range<Int>
+        var content: Range<Int>
+    }
+
+    /// The body (``bodyJSON``) and, if asked, the cache identity (``cacheIdentityJSON``), written in one pass: both are
+    /// compact JSON of the same strings, so each message's role and content are escaped once, into the body, and
+    /// copied from there into the identity.
+    func encoded(withIdentity: Bool) -> (body: [UInt8], identity: [UInt8]?) {
+        var members = bodyMembers()
+        var body: [UInt8] = []
+        body.reserveCapacity(256 + messages.reduce(0) { $0 + $1.content.utf8.count + 32 })
+        var escaped: [EscapedMessage] = []
+        Self.writeObject(members, to: &body, format: .compact) { output in
+            escaped.reserveCapacity(messages.count)
+            writeMessages(to: &output) { escaped.append($0) }
         }
-        var output: [UInt8] = []
-        output.reserveCapacity(256 + messages.reduce(0) { $0 + $1.content.utf8.count + 32 })
+        guard withIdentity else { return (body, nil) }
+        if let n { Self.set("n", .value(.int(n)), in: &members) }
+        if let rolloutID { Self.set("rollout_id", .value(.int(rolloutID)), in: &members) }
+        members.sort { $0.key < $1.key }
+        var identity: [UInt8] = []
+        identity.reserveCapacity(body.count + 32)
+        Self.writeObject(members, to: &identity, format: JSONFormat(sortKeys: true)) { output in
+            output.append(UInt8(ascii: "["))
+            for (index, message) in escaped.enumerated() {
+                output.append(contentsOf: index == 0 ? #"{"content":"#.utf8 : #",{"content":"#.utf8)
+                output.append(contentsOf: body[message.content])
+                output.append(contentsOf: #","role":"#.utf8)
+                output.append(contentsOf: body[message.role])
+                output.append(UInt8(ascii: "}"))
+            }
+            output.append(UInt8(ascii: "]"))
+        }
+        return (body, identity)
+    }
+
+    /// The body's members in ``body``'s order: a key of ``extra`` replaces a member of the same name in place.
+    private func bodyMembers() -> [(key: String, member: Member)] {
+        var members: [(key: String, member: Member)] = [("model", .value(.string(model))), ("messages", .messages)]
+        members.reserveCapacity(8 + extra.count)
+        if let temperature { members.append(("temperature", .value(.double(temperature)))) }
+        if let maxTokens { members.append(("max_tokens", .value(.int(maxTokens)))) }
+        if let n, n != 1 { members.append(("n", .value(.int(n)))) }
+        if let responseFormat { members.append(("response_format", .value(responseFormat))) }
+        if let stop { members.append(("stop", .value(.array(stop.map(Value.string))))) }
+        for (key, value) in extra { Self.set(key, .value(value), in: &members) }
+        return members
+    }
+
+    private static func set(_ key: String, _ member: Member, in members: inout [(key: String, member: Member)]) {
+        if let index = members.firstIndex(where: { $0.key == key }) {
+            members[index].member = member
+        } else {
+            members.append((key, member))
+        }
+    }
+
+    private static func writeObject(
+        _ members: [(key: String, member: Member)], to output: inout [UInt8], format: JSONFormat,
+        messages writeMessages: (inout [UInt8]) -> Void
+    ) {
         output.append(UInt8(ascii: "{"))
-        let keys = format.sortKeys ? members.keys.sorted() : Array(members.keys)
-        for (index, key) in keys.enumerated() {
-            if index > 0 { output.append(contentsOf: format.itemSeparator.utf8) }
-            Value.writeString(key, to: &output, escapeNonASCII: format.escapeNonASCII)
-            output.append(contentsOf: format.keySeparator.utf8)
-            switch members[key] {
-            case .messages: writeMessages(to: &output, format: format)
+        for (index, (key, member)) in members.enumerated() {
+            if index > 0 { output.append(UInt8(ascii: ",")) }
+            Value.writeString(key, to: &output, escapeNonASCII: false)
+            output.append(UInt8(ascii: ":"))
+            switch member {
+            case .messages: writeMessages(&output)
             case .value(let value): value.write(to: &output, format: format, level: 1)
-            case nil: output.append(contentsOf: "null".utf8)
             }
         }
         output.append(UInt8(ascii: "}"))
-        return output
     }
 
-    /// `[{"role": ..., "content": ...}, ...]`, keys sorted (content first) when the format sorts them.
-    private func writeMessages(to output: inout [UInt8], format: JSONFormat) {
-        if messages.isEmpty {
-            output.append(contentsOf: "[]".utf8)
-            return
-        }
+    /// `[{"role":...,"content":...},...]`, reporting where each escaped role and content went.
+    private func writeMessages(to output: inout [UInt8], escaped: (EscapedMessage) -> Void) {
         output.append(UInt8(ascii: "["))
         for (index, message) in messages.enumerated() {
-            if index > 0 { output.append(contentsOf: format.itemSeparator.utf8) }
-            output.append(UInt8(ascii: "{"))
-            let (first, second) =
-                format.sortKeys
-                ? (("content", message.content), ("role", message.role))
-                : (("role", message.role), ("content", message.content))
-            Value.writeString(first.0, to: &output, escapeNonASCII: format.escapeNonASCII)
-            output.append(contentsOf: format.keySeparator.utf8)
-            Value.writeString(first.1, to: &output, escapeNonASCII: format.escapeNonASCII)
-            output.append(contentsOf: format.itemSeparator.utf8)
-            Value.writeString(second.0, to: &output, escapeNonASCII: format.escapeNonASCII)
-            output.append(contentsOf: format.keySeparator.utf8)
-            Value.writeString(second.1, to: &output, escapeNonASCII: format.escapeNonASCII)
+            output.append(contentsOf: index == 0 ? #"{"role":"#.utf8 : #",{"role":"#.utf8)
+            let roleStart = output.count
+            Value.writeString(message.role, to: &output, escapeNonASCII: false)
+            let role = roleStart..<output.count
+            output.append(contentsOf: #","content":"#.utf8)
+            let contentStart = output.count
+            Value.writeString(message.content, to: &output, escapeNonASCII: false)
+            escaped(EscapedMessage(role: role, content: contentStart..<output.count))
             output.append(UInt8(ascii: "}"))
         }
         output.append(UInt8(ascii: "]"))

@@ -146,7 +146,8 @@ public final class OpenAICompatibleLM: LanguageModel {
         request.maxTokens = request.maxTokens ?? configuration.defaults.maxTokens
         request.stop = request.stop ?? configuration.defaults.stop
         let started = ContinuousClock.now
-        let key = configuration.cache == nil ? nil : request.cacheKey
+        let encoded = request.encoded(withIdentity: configuration.cache != nil)
+        let key = encoded.identity.map(LMRequest.cacheKey(identity:))
         if let key, let cache = configuration.cache, var cached = await cache.response(forKey: key) {
             cached.cached = true
             usage.recordCacheHit()
@@ -158,8 +159,10 @@ public final class OpenAICompatibleLM: LanguageModel {
             if let tokenRate {
                 try await tokenRate.acquire(Double(request.messages.reduce(0) { $0 + $1.content.utf8.count }) / 4)
             }
-            let response = try await choices.complete(request) { single in
-                try await self.limiter.withPermit { try await self.sendWithRetries(single) }
+            let response = try await choices.complete(request) { [request] single in
+                // The fan-out changes only `n`: a request with the same `n` is this one, whose body is written.
+                let body = single.n == request.n ? encoded.body : single.bodyJSON
+                return try await self.limiter.withPermit { try await self.sendWithRetries(body) }
             }
             tokenRate?.charge(Double(response.usage.completionTokens))
             if let key, let cache = configuration.cache { await cache.store(response, forKey: key) }
@@ -177,8 +180,7 @@ public final class OpenAICompatibleLM: LanguageModel {
         }
     }
 
-    private func sendWithRetries(_ request: LMRequest) async throws -> LMResponse {
-        let body = request.bodyJSON
+    private func sendWithRetries(_ body: [UInt8]) async throws -> LMResponse {
         var attempt = 1
         while true {
             do {
@@ -200,15 +202,15 @@ public final class OpenAICompatibleLM: LanguageModel {
 
     private func send(_ body: [UInt8]) async throws -> LMResponse {
         let response = try await transport.post(body, timeout: configuration.timeout)
-        let text = String(buffer: response.body)
         guard response.status.code < 300 else {
+            let text = String(buffer: response.body)
             throw LMError(
                 code: .httpStatus,
                 message: "\(endpoint) answered \(response.status.code) \(response.status.reasonPhrase)"
                     + OpenAICompatibleLM.serverMessage(text),
                 status: Int(response.status.code), retryAfter: OpenAICompatibleLM.retryAfter(response.headers))
         }
-        return try OpenAICompatibleLM.decodeResponse(text, endpoint: endpoint)
+        return try OpenAICompatibleLM.decodeResponse(Array(response.body.readableBytesView), endpoint: endpoint)
     }
 
     /// `, "message"` from an OpenAI error body, or nothing.
@@ -230,25 +232,67 @@ public final class OpenAICompatibleLM: LanguageModel {
         return nil
     }
 
-    /// Reads a chat-completions JSON body.
-    static func decodeResponse(_ text: String, endpoint: String) throws -> LMResponse {
-        let value: Value
+    /// Reads a chat-completions JSON body: `choices[].message.content` (or a completion's `choices[].text`),
+    /// `finish_reason`, `usage` and `model`, read member by member without building the rest of the reply.
+    static func decodeResponse(_ body: [UInt8], endpoint: String) throws -> LMResponse {
+        var parser = JSONParser(bytes: body)
+        var choices: [LMResponse.Choice]?
+        var usage = TokenUsage()
+        var model: String?
         do {
-            value = try Value(json: text)
+            if parser.peek() == UInt8(ascii: "{") {
+                try parser.readObject { parser, key throws(JSONParseError) in
+                    switch key {
+                    case "choices" where parser.peek() == UInt8(ascii: "["):
+                        var read: [LMResponse.Choice] = []
+                        try parser.readArray { parser throws(JSONParseError) in read.append(try readChoice(&parser)) }
+                        choices = read
+                    case "choices": _ = try parser.parseValue(); choices = nil
+                    case "usage":
+                        let value = try parser.parseValue()
+                        usage = TokenUsage(
+                            promptTokens: value["prompt_tokens"]?.intValue ?? 0,
+                            completionTokens: value["completion_tokens"]?.intValue ?? 0)
+                    case "model": model = try parser.parseValue().stringValue
+                    default: _ = try parser.parseValue()
+                    }
+                }
+            } else {
+                _ = try parser.parseValue()
+            }
+            try parser.finishDocument()
         } catch {
             throw LMError(code: .invalidResponse, message: "\(endpoint) did not return JSON: \(error)")
         }
-        guard let choices = value["choices"]?.arrayValue, !choices.isEmpty else {
+        guard let choices, !choices.isEmpty else {
             throw LMError(code: .invalidResponse, message: "\(endpoint) returned no 'choices'")
         }
-        let parsed = choices.map { choice in
-            LMResponse.Choice(
-                text: choice["message"]?["content"]?.stringValue ?? choice["text"]?.stringValue ?? "",
-                finishReason: choice["finish_reason"]?.stringValue)
+        return LMResponse(choices: choices, usage: usage, model: model)
+    }
+
+    /// One element of `choices`: the message's content, else the completion text, else empty.
+    private static func readChoice(_ parser: inout JSONParser) throws(JSONParseError) -> LMResponse.Choice {
+        guard parser.peek() == UInt8(ascii: "{") else {
+            _ = try parser.parseValue()
+            return LMResponse.Choice(text: "", finishReason: nil)
         }
-        let usage = TokenUsage(
-            promptTokens: value["usage"]?["prompt_tokens"]?.intValue ?? 0,
-            completionTokens: value["usage"]?["completion_tokens"]?.intValue ?? 0)
-        return LMResponse(choices: parsed, usage: usage, model: value["model"]?.stringValue)
+        var content: String?
+        var text: String?
+        var finishReason: String?
+        try parser.readObject { parser, key throws(JSONParseError) in
+            switch key {
+            case "message" where parser.peek() == UInt8(ascii: "{"):
+                content = nil
+                try parser.readObject { parser, key throws(JSONParseError) in
+                    let value = try parser.parseValue()
+                    if key == "content" { content = value.stringValue }
+                }
+            case "message": _ = try parser.parseValue(); content = nil
+            case "text": text = try parser.parseValue().stringValue
+            case "finish_reason": finishReason = try parser.parseValue().stringValue
+            default: _ = try parser.parseValue()
+            }
+        }
+        return LMResponse.Choice(text: content ?? text ?? "", finishReason: finishReason)
     }
 }

@@ -29,7 +29,7 @@ public final class PersistentLMCache: LMCache {
         public var batchSize: Int
 
         /// Creates a configuration.
-        public init(memoryCapacity: Int = 10_000, batchSize: Int = 512) {
+        public init(memoryCapacity: Int = 10_000, batchSize: Int = 2048) {
             self.memoryCapacity = memoryCapacity
             self.batchSize = batchSize
         }

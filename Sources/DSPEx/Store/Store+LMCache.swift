@@ -116,21 +116,31 @@ extension LMResponse {
     /// The reply as the cache stores it: the JSON `JSONEncoder` writes with sorted keys (the `cached` flag
     /// false), written directly.
     var storedJSON: String {
-        var object: OrderedDictionary<String, Value> = [
-            "cached": false,
-            "choices": .array(
-                choices.map { choice in
-                    var entry: OrderedDictionary<String, Value> = [:]
-                    if let finishReason = choice.finishReason { entry["finishReason"] = .string(finishReason) }
-                    entry["text"] = .string(choice.text)
-                    return .object(entry)
-                }),
-        ]
-        if let model { object["model"] = .string(model) }
-        object["usage"] = [
-            "completionTokens": .int(usage.completionTokens), "promptTokens": .int(usage.promptTokens),
-        ]
-        return Value.object(object).jsonString()
+        var output: [UInt8] = []
+        output.reserveCapacity(96 + choices.reduce(0) { $0 + $1.text.utf8.count + 40 } + (model?.utf8.count ?? 0))
+        output.append(contentsOf: #"{"cached":false,"choices":["#.utf8)
+        for (index, choice) in choices.enumerated() {
+            output.append(contentsOf: index == 0 ? "{".utf8 : ",{".utf8)
+            if let finishReason = choice.finishReason {
+                output.append(contentsOf: #""finishReason":"#.utf8)
+                Value.writeString(finishReason, to: &output, escapeNonASCII: false)
+                output.append(UInt8(ascii: ","))
+            }
+            output.append(contentsOf: #""text":"#.utf8)
+            Value.writeString(choice.text, to: &output, escapeNonASCII: false)
+            output.append(UInt8(ascii: "}"))
+        }
+        output.append(UInt8(ascii: "]"))
+        if let model {
+            output.append(contentsOf: #","model":"#.utf8)
+            Value.writeString(model, to: &output, escapeNonASCII: false)
+        }
+        output.append(contentsOf: #","usage":{"completionTokens":"#.utf8)
+        output.append(contentsOf: String(usage.completionTokens).utf8)
+        output.append(contentsOf: #","promptTokens":"#.utf8)
+        output.append(contentsOf: String(usage.promptTokens).utf8)
+        output.append(contentsOf: "}}".utf8)
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// A reply read back from ``storedJSON`` (or any JSON of the same shape); `nil` if it has another shape.
