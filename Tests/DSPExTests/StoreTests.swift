@@ -41,9 +41,45 @@ struct StoreTests {
             )
         }
         #expect(tables.isSuperset(of: ["run", "result", "lmCache", "program", "compileStep", "compileResult"]))
-        #expect(migrations == ["v1-runs", "v1-results", "v1-lm-cache", "v1-programs", "v2-compile-journal"])
+        #expect(
+            migrations == [
+                "v1-runs", "v1-results", "v1-lm-cache", "v1-programs", "v2-compile-journal", "v3-lm-cache-key-hash",
+            ])
         let journal = try store.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(journal == "wal")
+    }
+
+    @Test("a store whose cache was keyed by text is migrated: every reply is found by its key, and replaced in place")
+    func cacheKeyHashMigration() throws {
+        let folder = Self.temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let path = folder + "/dspex.sqlite"
+        let hexKey = LMRequest(model: "m", messages: [.user("hi")]).cacheKey
+        let keys = [hexKey, "not-a-hash", String(repeating: "z", count: 64)]
+        do {
+            let old = try DatabaseQueue(path: path)
+            try Store.migrator.migrate(old, upTo: "v2-compile-journal")
+            try old.write { db in
+                for (index, key) in keys.enumerated() {
+                    try db.execute(
+                        sql: "INSERT INTO lmCache (key, response, createdAt) VALUES (?, ?, ?)",
+                        arguments: [key, Self.reply("reply \(index)").storedJSON, Date()])
+                }
+            }
+        }
+        let store = try Store(path: path)
+        for (index, key) in keys.enumerated() {
+            #expect(try store.cachedResponse(forKey: key)?.text == "reply \(index)")
+        }
+        let hashes = try store.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT key, keyHash FROM lmCache").map { ($0[0] as String, $0[1] as Int64) }
+        }
+        #expect(Set(hashes.map(\.0)) == Set(keys))
+        #expect(hashes.allSatisfy { HashedCacheKey($0.0).storedHash == $0.1 })
+        try store.storeResponses([(key: hexKey, response: Self.reply("new")), (key: "other", response: Self.reply("o"))])
+        #expect(try store.cachedResponse(forKey: hexKey)?.text == "new")
+        #expect(try store.cachedResponseCount() == 4)
     }
 
     @Test("several openers of one new store file at once all get a migrated store")

@@ -1,9 +1,10 @@
-/// A cache key with its 64-bit hash, computed once: dictionary probes compare hashes before texts, and the
-/// key filter takes its bits from the same hash.
+import Crypto
+
+/// A cache key with its 64-bit hash, computed once: dictionary probes compare hashes before texts, the key
+/// filter takes its bits from the same hash, and the store indexes cached replies by it.
 ///
 /// A key of 64 hex digits (an ``LMRequest/cacheKey``, a SHA-256) is already uniformly spread, so its first
-/// 16 digits are the hash; any other key is hashed by Swift's `Hasher` (seeded per process: the hash is
-/// never stored).
+/// 16 digits are the hash; any other key is hashed with SHA-256 first. The hash is the same in every process.
 struct HashedCacheKey: Hashable, Sendable {
     /// The key.
     let key: String
@@ -12,7 +13,15 @@ struct HashedCacheKey: Hashable, Sendable {
 
     init(_ key: String) {
         self.key = key
-        hash = Self.hexPrefix(of: key) ?? UInt64(bitPattern: Int64(key.hashValue))
+        hash = Self.hexPrefix(of: key) ?? Self.digestPrefix(of: key)
+    }
+
+    /// The hash as the store's `keyHash` column holds it.
+    var storedHash: Int64 { Int64(bitPattern: hash) }
+
+    /// The first eight bytes of the key's SHA-256.
+    private static func digestPrefix(of key: String) -> UInt64 {
+        SHA256.hash(data: Array(key.utf8)).prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
     }
 
     /// The value of the first 16 digits of a 64-hex-digit key; `nil` for any other key.

@@ -9,7 +9,9 @@ extension Store {
     /// - Throws: ``StoreError`` with ``StoreError/Code/invalidData`` if the stored JSON is not a reply.
     public func cachedResponse(forKey key: String) throws -> LMResponse? {
         let text = try read("read a cached reply") { db in
-            try String.fetchOne(db, sql: "SELECT response FROM lmCache WHERE key = ?", arguments: [key])
+            try String.fetchOne(
+                db, sql: "SELECT response FROM lmCache WHERE keyHash = ? AND key = ?",
+                arguments: [HashedCacheKey(key).storedHash, key])
         }
         return try text.map { try decodeResponse($0, key: key) }
     }
@@ -25,7 +27,8 @@ extension Store {
             // One statement is atomic on its own: no transaction around it.
             text = try pool.unsafeRead { db in
                 try String.fetchOne(
-                    db.cachedStatement(sql: "SELECT response FROM lmCache WHERE key = ?"), arguments: [key])
+                    db.cachedStatement(sql: "SELECT response FROM lmCache WHERE keyHash = ? AND key = ?"),
+                    arguments: [HashedCacheKey(key).storedHash, key])
             }
         } catch {
             throw StoreError.wrapping(error, code: .read, operation: "read a cached reply", path: path)
@@ -97,17 +100,20 @@ extension Store {
     }
 
     static func upsertCache(_ rows: [LMCacheRecord], in db: Database) throws {
-        let statement = try db.cachedStatement(
-            sql: """
-                INSERT INTO lmCache (key, response, createdAt) VALUES (?, ?, ?)
-                ON CONFLICT (key) DO UPDATE SET response = excluded.response, createdAt = excluded.createdAt
-                """)
+        let update = try db.cachedStatement(
+            sql: "UPDATE lmCache SET response = ?, createdAt = ? WHERE keyHash = ? AND key = ?")
+        let insert = try db.cachedStatement(
+            sql: "INSERT INTO lmCache (keyHash, key, response, createdAt) VALUES (?, ?, ?, ?)")
         // Every row of a batch has the same date: convert it once.
         var createdAt = rows.first?.createdAt.databaseValue ?? .null
         for row in rows {
             if row.createdAt != rows.first?.createdAt { createdAt = row.createdAt.databaseValue }
-            statement.setUncheckedArguments([row.key, row.response, createdAt])
-            try statement.execute()
+            // A key is stored once: replaced if there (found through the hash index), else added.
+            update.setUncheckedArguments([row.response, createdAt, row.keyHash, row.key])
+            try update.execute()
+            guard db.changesCount == 0 else { continue }
+            insert.setUncheckedArguments([row.keyHash, row.key, row.response, createdAt])
+            try insert.execute()
         }
     }
 }
