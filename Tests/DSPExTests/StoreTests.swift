@@ -77,7 +77,9 @@ struct StoreTests {
         }
         #expect(Set(hashes.map(\.0)) == Set(keys))
         #expect(hashes.allSatisfy { HashedCacheKey($0.0).storedHash == $0.1 })
-        try store.storeResponses([(key: hexKey, response: Self.reply("new")), (key: "other", response: Self.reply("o"))])
+        try store.storeResponses([
+            (key: hexKey, response: Self.reply("new")), (key: "other", response: Self.reply("o")),
+        ])
         #expect(try store.cachedResponse(forKey: hexKey)?.text == "new")
         #expect(try store.cachedResponseCount() == 4)
     }
