@@ -184,4 +184,26 @@ struct OpenAICompatibleLMTests {
             #expect(prediction["tags"]?.arrayValue != nil)
         }
     }
+
+    @Test(
+        "several choices from a server that samples one per request: the first body asks for n, the rest do not, and the cache keeps the merged reply",
+        arguments: OpenAICompatibleLM.Transport.allCases)
+    func choicesFromASingleChoiceServer(transport: OpenAICompatibleLM.Transport) async throws {
+        try await ScriptedHTTPServer.with(.singleChoiceOnly) { server in
+            var configuration = OpenAICompatibleLM.Configuration(
+                model: "scripted", baseURL: server.baseURL, apiKeyEnvironmentVariable: nil,
+                retry: .exponential(maxAttempts: 1), cache: MemoryLMCache())
+            configuration.transport = transport
+            let lm = OpenAICompatibleLM(configuration)
+            let request = LMRequest(model: lm.model, messages: [.user("three answers")], n: 3)
+            let reply = try await lm.complete(request)
+            #expect(reply.choices.count == 3)
+            #expect(try await lm.complete(request).cached)
+            try await lm.shutdown()
+            let bodies = server.counts.withLock { $0.bodies }
+            #expect(bodies.count == 4)
+            #expect(bodies.map(ScriptedHTTPHandler.choiceCount) == [3, nil, nil, nil])
+            #expect(bodies.allSatisfy { $0.contains(#""content":"three answers""#) })
+        }
+    }
 }

@@ -22,6 +22,9 @@ final class ScriptedHTTPServer: Sendable {
         case chunked
         /// Reads requests and never answers.
         case neverReply
+        /// Answers 400 to a request asking for more than one choice (`"n"` above 1), like servers that
+        /// sample one choice per request; answers every other request.
+        case singleChoiceOnly
     }
 
     /// What the server has seen.
@@ -31,6 +34,8 @@ final class ScriptedHTTPServer: Sendable {
         var requests = 0
         var uris: [String] = []
         var hosts: [String] = []
+        /// The request bodies, in arrival order.
+        var bodies: [String] = []
     }
 
     static let content = "[[ ## answer ## ]]\n42\n\n[[ ## completed ## ]]"
@@ -104,6 +109,7 @@ final class ScriptedHTTPHandler: ChannelInboundHandler {
     private let behaviour: ScriptedHTTPServer.Behaviour
     private let counts: SharedCounts
     private var answered = 0
+    private var body = ""
 
     init(behaviour: ScriptedHTTPServer.Behaviour, counts: SharedCounts) {
         self.behaviour = behaviour
@@ -132,24 +138,33 @@ final class ScriptedHTTPHandler: ChannelInboundHandler {
                 $0.uris.append(head.uri)
                 $0.hosts.append(head.headers.first(name: "host") ?? "")
             }
-        case .body:
-            break
+        case .body(let part):
+            body += String(buffer: part)
         case .end:
+            let received = body
+            body = ""
+            counts.withLock { $0.bodies.append(received) }
             guard context.channel.isActive else { return }
-            answer(context: context)
+            answer(context: context, requestBody: received)
         }
     }
 
-    private func answer(context: ChannelHandlerContext) {
+    private func answer(context: ChannelHandlerContext, requestBody: String) {
         answered += 1
-        let body = ScriptedHTTPServer.replyBody()
+        var body = ScriptedHTTPServer.replyBody()
         var headers = HTTPHeaders([("content-type", "application/json")])
+        var status = HTTPResponseStatus.ok
+        if behaviour == .singleChoiceOnly, let choices = ScriptedHTTPHandler.choiceCount(requestBody), choices > 1 {
+            status = .badRequest
+            body = ByteBuffer(string: #"{"error":{"message":"n must be 1","type":"invalid_request_error"}}"#)
+        }
         switch behaviour {
         case .neverReply:
             return
-        case .keepAlive, .closeWhenReused:
+        case .keepAlive, .closeWhenReused, .singleChoiceOnly:
             headers.add(name: "content-length", value: String(body.readableBytes))
-            context.write(wrapOutboundOut(.head(.init(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+            context.write(
+                wrapOutboundOut(.head(.init(version: .http1_1, status: status, headers: headers))), promise: nil)
             context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         case .connectionClose:
@@ -170,5 +185,11 @@ final class ScriptedHTTPHandler: ChannelInboundHandler {
             }
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
         }
+    }
+
+    /// The request's `"n"`, if it has one.
+    static func choiceCount(_ body: String) -> Int? {
+        let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
+        return object?["n"] as? Int
     }
 }

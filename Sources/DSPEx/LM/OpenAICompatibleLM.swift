@@ -159,9 +159,10 @@ public final class OpenAICompatibleLM: LanguageModel {
             if let tokenRate {
                 try await tokenRate.acquire(Double(request.messages.reduce(0) { $0 + $1.content.utf8.count }) / 4)
             }
-            let response = try await choices.complete(request) { [request] single in
+            let choiceCount = request.n
+            let response = try await choices.complete(request) { single in
                 // The fan-out changes only `n`: a request with the same `n` is this one, whose body is written.
-                let body = single.n == request.n ? encoded.body : single.bodyJSON
+                let body = single.n == choiceCount ? encoded.body : single.bodyJSON
                 return try await self.limiter.withPermit { try await self.sendWithRetries(body) }
             }
             tokenRate?.charge(Double(response.usage.completionTokens))
