@@ -293,12 +293,30 @@ struct StoreTests {
     func persistentCacheBatches() async throws {
         let store = try Store.temporary()
         defer { try? store.remove() }
-        let cache = PersistentLMCache(store: store, configuration: .init(batchSize: 4))
+        let cache = PersistentLMCache(store: store, configuration: .init(batchSize: 4, maxDelay: .seconds(600)))
         for index in 0..<9 { await cache.store(Self.reply("\(index)"), forKey: "k\(index)") }
         #expect(try store.cachedResponseCount() == 8)
         #expect(cache.pendingCount == 1)
         try await cache.close()
         #expect(try store.cachedResponseCount() == 9)
+    }
+
+    @Test("the persistent cache writes what has waited its delay when the next reply is stored")
+    func persistentCacheDelay() async throws {
+        let store = try Store.temporary()
+        defer { try? store.remove() }
+        let cache = PersistentLMCache(store: store, configuration: .init(batchSize: 1000, maxDelay: .milliseconds(50)))
+        await cache.store(Self.reply("first"), forKey: "k1")
+        #expect(cache.pendingCount == 1)
+        #expect(try store.cachedResponseCount() == 0)
+        try await Task.sleep(for: .milliseconds(80))
+        await cache.store(Self.reply("second"), forKey: "k2")
+        #expect(cache.pendingCount == 0)
+        #expect(try store.cachedResponseCount() == 2)
+        await cache.store(Self.reply("third"), forKey: "k3")
+        #expect(cache.pendingCount == 1)
+        try await cache.close()
+        #expect(try store.cachedResponseCount() == 3)
     }
 
     @Test("a store in a folder that does not exist yet creates the folder")

@@ -8,9 +8,10 @@ import Synchronization
 /// run — is not looked up in SQLite at all. Keys written by another process after that scan are not
 /// seen (a repeated call, never a wrong answer). A stored
 /// reply goes to memory at once and to SQLite write-behind: replies are written in one transaction
-/// per ``Configuration/batchSize`` replies (by the caller whose reply filled the batch), and on
-/// ``flush()`` and ``close()``. Call ``flush()`` before the process exits, or a few of the newest
-/// replies are only in memory; losing them costs a repeated call, never a wrong answer. Store
+/// when ``Configuration/batchSize`` are pending or the oldest has waited ``Configuration/maxDelay`` (by
+/// the caller whose reply made it so), and on ``flush()`` and ``close()``. Call ``flush()`` before the
+/// process exits, or the newest replies are only in memory; a killed process loses at most the replies of
+/// its last `maxDelay`, which costs repeated calls, never a wrong answer. Store
 /// failures never fail a language-model call: a failed read is a miss, and a failed write is
 /// reported by the next ``flush()``.
 ///
@@ -27,16 +28,24 @@ public final class PersistentLMCache: LMCache {
         public var memoryCapacity: Int
         /// Replies written to SQLite in one transaction.
         public var batchSize: Int
+        /// The longest a reply waits to be written while further replies are stored (as long as the
+        /// evaluation's results wait, so that a resumed run rarely pays again for a call it made).
+        public var maxDelay: Duration
 
         /// Creates a configuration.
-        public init(memoryCapacity: Int = 10_000, batchSize: Int = 2048) {
+        public init(memoryCapacity: Int = 10_000, batchSize: Int = 2048, maxDelay: Duration = .milliseconds(100)) {
             self.memoryCapacity = memoryCapacity
             self.batchSize = batchSize
+            self.maxDelay = maxDelay
         }
     }
 
     private struct State {
         var pending: [(key: String, response: LMResponse)] = []
+        /// When the oldest pending reply was stored.
+        var oldestPending: ContinuousClock.Instant?
+        /// A write started by ``store(_:forKey:)`` has not finished: no other caller starts one.
+        var writeInFlight = false
         var failure: StoreError?
         /// The keys SQLite may hold: those stored when the filter was loaded (on the first lookup that
         /// missed memory) and every key stored since. `nil` until loaded, or if loading failed.
@@ -49,6 +58,7 @@ public final class PersistentLMCache: LMCache {
     private let memory: MemoryLMCache
     private let memoryCapacity: Int
     private let batchSize: Int
+    private let maxDelay: Duration
     private let state = Mutex(State())
 
     /// Creates a cache over `store`.
@@ -57,6 +67,7 @@ public final class PersistentLMCache: LMCache {
         memory = MemoryLMCache(capacity: configuration.memoryCapacity)
         memoryCapacity = configuration.memoryCapacity
         batchSize = max(1, configuration.batchSize)
+        maxDelay = configuration.maxDelay
     }
 
     public func response(forKey key: String) async -> LMResponse? {
@@ -83,12 +94,21 @@ public final class PersistentLMCache: LMCache {
 
     public func store(_ response: LMResponse, forKey key: String) async {
         await memory.store(response, forKey: key)
-        let full = state.withLock { state in
+        let now = ContinuousClock.now
+        let due = state.withLock { state in
             state.storedKeys?.insert(key)
             state.pending.append((key, response))
-            return state.pending.count >= batchSize
+            let oldest = state.oldestPending ?? now
+            state.oldestPending = oldest
+            guard !state.writeInFlight, state.pending.count >= batchSize || now - oldest >= maxDelay else {
+                return false
+            }
+            state.writeInFlight = true
+            return true
         }
-        if full { try? await writePending() }
+        guard due else { return }
+        try? await writePending()
+        state.withLock { $0.writeInFlight = false }
     }
 
     /// Writes every reply stored so far to SQLite and returns when they are committed.
@@ -138,7 +158,10 @@ public final class PersistentLMCache: LMCache {
         do {
             try await store.asyncWrite("store cached replies") { [self] db in
                 let batch = state.withLock { state in
-                    defer { state.pending.removeAll(keepingCapacity: true) }
+                    defer {
+                        state.pending.removeAll(keepingCapacity: true)
+                        state.oldestPending = nil
+                    }
                     return state.pending
                 }
                 guard !batch.isEmpty else { return }
