@@ -73,13 +73,14 @@ public final class Store: Sendable {
         }
         do {
             // Another process opening the same new store may apply a migration between our reading of the
-            // applied ones and our applying it ("table … already exists"): read them again and go on.
+            // applied ones and our applying it ("table … already exists", or the migration's own record
+            // already there): our transaction is rolled back; read them again and go on.
             var attempt = 1
             while true {
                 do {
                     try Self.migrator.migrate(pool)
                     break
-                } catch let error as DatabaseError where error.resultCode == .SQLITE_ERROR && attempt < 8 {
+                } catch let error as DatabaseError where attempt < 8 && Self.isConcurrentMigration(error) {
                     attempt += 1
                 }
             }
@@ -90,6 +91,12 @@ public final class Store: Sendable {
         } catch {
             throw StoreError.wrapping(error, code: .migration, operation: "migrate the schema", path: path)
         }
+    }
+
+    /// Whether a migration failed because another process applied it meanwhile.
+    private static func isConcurrentMigration(_ error: DatabaseError) -> Bool {
+        error.resultCode == .SQLITE_ERROR
+            || (error.resultCode == .SQLITE_CONSTRAINT && error.message?.contains("grdb_migrations") == true)
     }
 
     private static func openError(_ error: any Error, path: String) -> StoreError {
