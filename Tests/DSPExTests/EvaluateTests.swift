@@ -68,6 +68,9 @@ struct EvaluateTests {
         #expect(result.examples == 5)
         #expect(result.errors == 1)
         #expect(result.score == 0.8)
+        // The failed example's calls (ChatAdapter's and its JSON fallback's) were made, so they are counted.
+        #expect(result.lmCalls == lm.requests.count)
+        #expect(result.lmCalls == 4 + 2)
     }
 
     @Test("results are stored and a resumed run skips them and reports the whole run")

@@ -134,6 +134,32 @@ struct SchedulerTests {
         #expect(lm.calls.withLock { $0 } == 20 * 3 - 2)
     }
 
+    @Test("a stage that fails after its calls still counts them: under that stage, in the example, in the totals")
+    func failedStageCallsAreCounted() async throws {
+        // The second stage's replies cannot be parsed: ChatAdapter's call and its JSON fallback both fail.
+        let lm = ScriptedLM { request in
+            let prompt = request.messages.map(\.content).joined()
+            return prompt.contains("[[ ## b ## ]]") ? "garbage" : "[[ ## a ## ]]\nfine\n\n[[ ## completed ## ]]"
+        }
+        let graph = try Graph(
+            stages: [
+                Stage("first", try Predict("question -> a", lm: lm), inputs: ["question": .input(field: "question")]),
+                Stage("second", try Predict("a -> b", lm: lm), inputs: ["a": .stage(id: "first", field: "a")]),
+            ],
+            outputs: ["b": .stage(id: "second", field: "b")])
+        var results: [ExampleResult] = []
+        let summary = try await Scheduler(graph: graph).run(ExampleStream(count: 6)) { results.append($0) }
+        #expect(summary.errors == 6)
+        #expect(summary.lmCalls == lm.requests.count)
+        #expect(summary.lmCalls == 6 * 3)
+        for result in results {
+            #expect(result.error?.stage == "second")
+            #expect(result.stageUsage["first"]?.lmCalls == 1)
+            #expect(result.stageUsage["second"]?.lmCalls == 2)
+            #expect(result.usage.lmCalls == 3)
+        }
+    }
+
     @Test("the run stops cleanly after maxErrors failures")
     func maxErrors() async throws {
         let failing = Set((0..<100).filter { $0 % 2 == 0 }.map { "q\($0)" })

@@ -34,6 +34,9 @@ public struct AdapterOutput: Sendable, Hashable {
     public var completions: [OrderedDictionary<String, Value>]
     /// Calls made (more than one when a fallback ran), cache hits and tokens.
     public var usage: Usage
+    /// The part of ``usage`` spent on attempts whose replies could not be parsed, already reported to
+    /// ``UsageCollector/current`` when they failed (so a caller reporting ``usage`` leaves it out).
+    var reportedUsage = Usage()
 
     /// Creates an output.
     public init(completions: [OrderedDictionary<String, Value>], usage: Usage) {
@@ -55,7 +58,8 @@ extension Adapter {
     }
 
     /// One model call and the parse of its choices; a parse failure is returned, not thrown, so a
-    /// caller can fall back while keeping the usage of the failed attempt.
+    /// caller can fall back while keeping the usage of the failed attempt. A failed attempt's call is also
+    /// reported to ``UsageCollector/current`` at once: it was paid for even if the prediction fails.
     func attempt(
         _ lm: any LanguageModel, options: LMOptions, signature: Signature, demos: [Example],
         inputs: OrderedDictionary<String, Value>, adapterOptions: LMOptions? = nil
@@ -63,6 +67,7 @@ extension Adapter {
         let messages = format(signature, demos: demos, inputs: inputs)
         let request = lm.request(
             messages, options: (adapterOptions ?? requestOptions(for: signature)).merging(options))
+        let started = ContinuousClock.now
         let response = try await lm.complete(request)
         let usage = Usage(
             lmCalls: response.cached ? 0 : 1, cachedCalls: response.cached ? 1 : 0,
@@ -82,6 +87,11 @@ extension Adapter {
             return (usage, .success(completions))
         } catch var error as AdapterError {
             error.truncated = response.choices.contains { $0.finishReason == "length" }
+            if let collector = UsageCollector.current {
+                var spent = usage
+                spent.latency = ContinuousClock.now - started
+                collector.add(spent)
+            }
             return (usage, .failure(error))
         }
     }

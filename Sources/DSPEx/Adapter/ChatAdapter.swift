@@ -134,6 +134,7 @@ public struct ChatAdapter: Adapter {
             var fallback = try await JSONAdapter().call(
                 lm, options: options, signature: signature, demos: demos, inputs: inputs)
             fallback.usage = fallback.usage + usage
+            fallback.reportedUsage = fallback.reportedUsage + usage  // reported by the failed attempt
             return fallback
         }
     }

@@ -39,18 +39,21 @@ public struct StageFailure: Error, Sendable, Hashable, CustomStringConvertible {
     public var message: String
     /// Whether the example could not run because a budget was spent (it is not done and must not be recorded).
     public var isBudgetExhausted: Bool
+    /// The calls the failed stage made before it failed (they were paid for, so they are counted).
+    public var usage: Usage
 
     /// Creates a failure.
-    public init(stage: String, message: String, isBudgetExhausted: Bool = false) {
+    public init(stage: String, message: String, isBudgetExhausted: Bool = false, usage: Usage = Usage()) {
         self.stage = stage
         self.message = message
         self.isBudgetExhausted = isBudgetExhausted
+        self.usage = usage
     }
 
-    /// The failure of `stage` caused by `error`.
-    init(stage: String, error: any Error) {
+    /// The failure of `stage` caused by `error`, after calls costing `usage`.
+    init(stage: String, error: any Error, usage: Usage = Usage()) {
         let budget = (error as? LMError)?.code == .budgetExhausted
-        self.init(stage: stage, message: String(describing: error), isBudgetExhausted: budget)
+        self.init(stage: stage, message: String(describing: error), isBudgetExhausted: budget, usage: usage)
     }
 
     public var description: String { "stage '\(stage)': \(message)" }

@@ -195,6 +195,20 @@ final class SchedulerRun: Sendable {
     }
 
     func work(_ stageIndex: Int) async {
+        // Every model call of the stage is reported to this worker's collector too (one example at a time), so
+        // that a stage failing after its calls still counts them.
+        let calls = UsageCollector()
+        let outer = UsageCollector.current
+        await UsageCollector.$current.withValue(calls) { await workLoop(stageIndex, calls: calls, outer: outer) }
+        let last = activeWorkers.withLock { counts -> Bool in
+            counts[stageIndex] -= 1
+            return counts[stageIndex] == 0
+        }
+        if last { producerFinished(sink: true, stages: downstream[stageIndex]) }
+    }
+
+    /// The examples of one worker of a stage, until its work ends or the run stops.
+    private func workLoop(_ stageIndex: Int, calls: UsageCollector, outer: UsageCollector?) async {
         let stage = graph.stages[stageIndex]
         while let work = await nextWork(stageIndex) {
             let payload: Part.Payload
@@ -213,9 +227,14 @@ final class SchedulerRun: Sendable {
                     var usage = prediction.usage
                     usage.latency = ContinuousClock.now - started
                     payload = .outputs(prediction.outputs, usage, trace)
+                    let spent = calls.take()  // taken even without an outer collector: the next example starts at 0
+                    outer?.add(spent)
                 } catch {
                     if Task.isCancelled { break }
-                    payload = .failure(StageFailure(stage: stage.id, error: error))
+                    var spent = calls.take()
+                    outer?.add(spent)
+                    spent.latency = ContinuousClock.now - started
+                    payload = .failure(StageFailure(stage: stage.id, error: error, usage: spent))
                 }
             }
             let part = Part(index: work.index, origin: stageIndex, payload: payload)
@@ -226,11 +245,6 @@ final class SchedulerRun: Sendable {
                 break
             }
         }
-        let last = activeWorkers.withLock { counts -> Bool in
-            counts[stageIndex] -= 1
-            return counts[stageIndex] == 0
-        }
-        if last { producerFinished(sink: true, stages: downstream[stageIndex]) }
     }
 
     // MARK: Sink
@@ -291,8 +305,13 @@ final class SchedulerRun: Sendable {
                 result.usage = result.usage + usage
                 result.trace += trace
             case .failure(let failure):
-                // Every stage downstream of a failure carries the same root failure.
+                // Every stage downstream of a failure carries the same root failure; the failed stage's calls
+                // are counted once, under that stage.
                 if result.error == nil { result.error = failure }
+                if failure.stage == stage.id {
+                    result.stageUsage[stage.id] = failure.usage
+                    result.usage = result.usage + failure.usage
+                }
             default:
                 break
             }
