@@ -155,6 +155,12 @@ struct MIPROv2Tests {
         let instructions = try #require(try context.journal.value(for: "candidate/instructions/solve")?.arrayValue)
         let current = program.namedPredictors.first?.state.signature.instructions ?? ""
         #expect(instructions.allSatisfy { $0.stringValue == current })
+        // The proposer's replies were unusable, but its calls were made: they are counted.
+        let proposerCalls = lm.requests.count {
+            !$0.messages.map(\.content).joined(separator: "\n").contains("1. `question`")
+        }
+        #expect(proposerCalls > 0)
+        #expect(context.progress.lmCalls == lm.requests.count)
     }
 
     @Test("bootstrapping accepts the first passing examples in order, whatever the concurrency")

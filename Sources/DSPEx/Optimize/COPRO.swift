@@ -145,13 +145,16 @@ public struct COPRO: Optimizer {
                 let predict = try Predict(
                     signature, instructions: instructions, lm: promptModel,
                     options: LMOptions(temperature: initTemperature, rolloutID: index + 1))
-                do {
-                    let prediction = try await predict(.init(uniqueKeysWithValues: inputs.sorted { $0.key < $1.key }))
-                    context.count(prediction.usage)
-                    return .string(prediction["proposed_instruction"]?.plainText ?? "")
-                } catch is AdapterError {
-                    return .string("")  // an unparseable reply is no proposal; recorded so a resume agrees
+                // An unparseable reply is no proposal (recorded so a resume agrees); its calls are counted anyway.
+                let (prediction, spent) = try await UsageCollector.collect { () async throws -> Prediction? in
+                    do {
+                        return try await predict(.init(uniqueKeysWithValues: inputs.sorted { $0.key < $1.key }))
+                    } catch is AdapterError {
+                        return nil
+                    }
                 }
+                context.count(spent)
+                return .string(prediction?["proposed_instruction"]?.plainText ?? "")
             }
             let text = GroundedProposer.clean(value.stringValue ?? "")
             if !text.isEmpty { proposals.append(text) }

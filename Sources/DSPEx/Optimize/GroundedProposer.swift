@@ -142,16 +142,19 @@ struct GroundedProposer {
     ) async throws -> String {
         let value = try await context.journal.memo("proposer/\(key)") {
             let predict = try Predict(signature, instructions: instructions, lm: promptModel, options: options)
-            do {
-                let prediction = try await predict(inputs)
-                context.count(prediction.usage)
-                let output = predict.signature.outputs.last?.name ?? ""
-                return .string(prediction[output]?.plainText ?? "")
-            } catch is AdapterError {
-                // A reply that does not follow the format (small models drift) yields no proposal: the caller keeps
-                // the current instruction. Recorded like any answer, so a resumed run makes the same choice.
-                return .string("")
+            // A reply that does not follow the format (small models drift) yields no proposal: the caller keeps the
+            // current instruction. Recorded like any answer, so a resumed run makes the same choice; its calls are
+            // counted anyway.
+            let (prediction, spent) = try await UsageCollector.collect { () async throws -> Prediction? in
+                do {
+                    return try await predict(inputs)
+                } catch is AdapterError {
+                    return nil
+                }
             }
+            context.count(spent)
+            let output = predict.signature.outputs.last?.name ?? ""
+            return .string(prediction?[output]?.plainText ?? "")
         }
         return value.stringValue ?? value.plainText
     }
