@@ -47,9 +47,9 @@ import Testing
     @Test("the key filter finds every key added and rejects most others")
     func keyFilter() {
         var filter = CacheKeyFilter()
-        for index in 0..<1000 { filter.insert("key-\(index)") }
-        #expect((0..<1000).allSatisfy { filter.mayContain("key-\($0)") })
-        let falsePositives = (0..<10_000).filter { filter.mayContain("other-\($0)") }.count
+        for index in 0..<1000 { filter.insert(HashedCacheKey("key-\(index)")) }
+        #expect((0..<1000).allSatisfy { filter.mayContain(HashedCacheKey("key-\($0)")) })
+        let falsePositives = (0..<10_000).filter { filter.mayContain(HashedCacheKey("other-\($0)")) }.count
         #expect(falsePositives < 10)
     }
 

@@ -57,4 +57,11 @@ public struct Usage: Sendable, Hashable, Codable {
             lmCalls: lhs.lmCalls + rhs.lmCalls, cachedCalls: lhs.cachedCalls + rhs.cachedCalls,
             tokens: lhs.tokens + rhs.tokens, latency: lhs.latency + rhs.latency)
     }
+
+    /// What is left of `lhs` without `rhs` (a part of it already counted elsewhere).
+    static func - (lhs: Usage, rhs: Usage) -> Usage {
+        Usage(
+            lmCalls: lhs.lmCalls - rhs.lmCalls, cachedCalls: lhs.cachedCalls - rhs.cachedCalls,
+            tokens: lhs.tokens - rhs.tokens, latency: lhs.latency - rhs.latency)
+    }
 }

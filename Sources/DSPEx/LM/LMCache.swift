@@ -61,16 +61,24 @@ public final class MemoryLMCache: LMCache {
     }
 
     public func response(forKey key: String) async -> LMResponse? {
-        let key = HashedCacheKey(key)
-        return state.withLock { state in
+        response(for: HashedCacheKey(key))
+    }
+
+    public func store(_ response: LMResponse, forKey key: String) async {
+        store(response, for: HashedCacheKey(key))
+    }
+
+    /// ``response(forKey:)`` for a key whose hash the caller has already computed.
+    func response(for key: HashedCacheKey) -> LMResponse? {
+        state.withLock { state in
             guard let slot = state.slotByKey[key] else { return nil }
             state.slots[slot].used = true
             return state.slots[slot].response
         }
     }
 
-    public func store(_ response: LMResponse, forKey key: String) async {
-        let key = HashedCacheKey(key)
+    /// ``store(_:forKey:)`` for a key whose hash the caller has already computed.
+    func store(_ response: LMResponse, for key: HashedCacheKey) {
         state.withLock { state in
             if let slot = state.slotByKey[key] {
                 state.slots[slot].response = response

@@ -78,17 +78,8 @@ public struct Predict<S: TypedSignature>: Module {
         let output = try await adapter.call(lm, options: options, signature: signature, demos: demos, inputs: inputs)
         var usage = output.usage
         usage.latency = ContinuousClock.now - started
-        if let collector = UsageCollector.current {
-            // Failed attempts reported their calls already.
-            let reported = output.reportedUsage
-            collector.add(
-                Usage(
-                    lmCalls: usage.lmCalls - reported.lmCalls, cachedCalls: usage.cachedCalls - reported.cachedCalls,
-                    tokens: TokenUsage(
-                        promptTokens: usage.tokens.promptTokens - reported.tokens.promptTokens,
-                        completionTokens: usage.tokens.completionTokens - reported.tokens.completionTokens),
-                    latency: usage.latency - reported.latency))
-        }
+        // Failed attempts reported their calls already.
+        UsageCollector.current?.add(usage - output.reportedUsage)
         let prediction = Prediction(output.completions[0], completions: output.completions, usage: usage)
         Trace.current?.record(
             TraceEntry(predictor: name, signature: signature, inputs: inputs, outputs: prediction.outputs))

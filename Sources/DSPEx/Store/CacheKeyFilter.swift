@@ -9,20 +9,20 @@ struct CacheKeyFilter: Sendable {
     private var words = [UInt64](repeating: 0, count: CacheKeyFilter.wordCount)
 
     /// Adds `key`.
-    mutating func insert(_ key: String) {
+    mutating func insert(_ key: HashedCacheKey) {
         let (word, mask) = Self.probe(for: key)
         words[word] |= mask
     }
 
     /// Whether `key` may have been added (`false` means certainly not).
-    func mayContain(_ key: String) -> Bool {
+    func mayContain(_ key: HashedCacheKey) -> Bool {
         let (word, mask) = Self.probe(for: key)
         return words[word] & mask == mask
     }
 
     /// The word and the two bits in it that stand for `key`.
-    private static func probe(for key: String) -> (word: Int, mask: UInt64) {
-        let hash = HashedCacheKey(key).hash
+    private static func probe(for key: HashedCacheKey) -> (word: Int, mask: UInt64) {
+        let hash = key.hash
         return (Int(hash & UInt64(wordCount - 1)), 1 << ((hash >> 32) & 63) | 1 << ((hash >> 38) & 63))
     }
 }

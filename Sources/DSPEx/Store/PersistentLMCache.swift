@@ -71,32 +71,34 @@ public final class PersistentLMCache: LMCache {
     }
 
     public func response(forKey key: String) async -> LMResponse? {
-        if let hit = await memory.response(forKey: key) { return hit }
+        let hashed = HashedCacheKey(key)  // once, for the memory layer and the filter
+        if let hit = memory.response(for: hashed) { return hit }
         var warm: [(key: String, response: LMResponse)] = []
         let (mayBeStored, pending) = state.withLock { state -> (Bool, LMResponse?) in
             if !state.storedKeysLoaded {
                 state.storedKeysLoaded = true
                 (state.storedKeys, warm) = loadStoredKeys()
-                for (pendingKey, _) in state.pending { state.storedKeys?.insert(pendingKey) }
+                for (pendingKey, _) in state.pending { state.storedKeys?.insert(HashedCacheKey(pendingKey)) }
             }
-            guard state.storedKeys?.mayContain(key) ?? true else { return (false, nil) }
+            guard state.storedKeys?.mayContain(hashed) ?? true else { return (false, nil) }
             // Not yet written and already evicted from memory: still pending.
             return (true, state.pending.last(where: { $0.key == key })?.response)
         }
-        for (warmKey, response) in warm { await memory.store(response, forKey: warmKey) }
-        if !warm.isEmpty, let hit = await memory.response(forKey: key) { return hit }
+        for (warmKey, response) in warm { memory.store(response, for: HashedCacheKey(warmKey)) }
+        if !warm.isEmpty, let hit = memory.response(for: hashed) { return hit }
         if let pending { return pending }
         // A key never stored (a first call) is not looked up in SQLite.
         guard mayBeStored, let stored = try? store.cachedResponseForLookup(forKey: key) else { return nil }
-        await memory.store(stored, forKey: key)
+        memory.store(stored, for: hashed)
         return stored
     }
 
     public func store(_ response: LMResponse, forKey key: String) async {
-        await memory.store(response, forKey: key)
+        let hashed = HashedCacheKey(key)  // once, for the memory layer and the filter
+        memory.store(response, for: hashed)
         let now = ContinuousClock.now
         let due = state.withLock { state in
-            state.storedKeys?.insert(key)
+            state.storedKeys?.insert(hashed)
             state.pending.append((key, response))
             let oldest = state.oldestPending ?? now
             state.oldestPending = oldest
@@ -140,11 +142,11 @@ public final class PersistentLMCache: LMCache {
         do {
             if try store.cachedResponseCount() <= memoryCapacity {
                 try store.forEachCachedResponse { key, response in
-                    filter.insert(key)
+                    filter.insert(HashedCacheKey(key))
                     replies.append((key, response))
                 }
             } else {
-                try store.forEachCachedKey { filter.insert($0) }
+                try store.forEachCachedKey { filter.insert(HashedCacheKey($0)) }
             }
         } catch {
             return (nil, [])
