@@ -70,7 +70,12 @@ let package = Package(
         ),
         .target(
             name: "DSPExTesting",
-            dependencies: ["DSPEx", "DSPExSim"]
+            dependencies: [
+                "DSPEx", "DSPExSim",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
         ),
         .executableTarget(
             name: "dspex",

@@ -29,11 +29,13 @@ public enum ChildProcess {
         return bundle.appendingPathComponent("dspex")
     }
 
-    /// Runs `executable` with `arguments` in `directory`; terminates it after `timeout` seconds.
+    /// Runs `executable` with `arguments` in `directory`, with this process's environment changed by `environment`;
+    /// terminates it after `timeout` seconds.
     public static func run(
-        _ executable: URL, _ arguments: [String], in directory: URL? = nil, timeout: Double = 120
+        _ executable: URL, _ arguments: [String], in directory: URL? = nil, environment: [String: String?] = [:],
+        timeout: Double = 120
     ) async throws -> Output {
-        let child = try SpawnedProcess.start(executable, arguments, in: directory)
+        let child = try SpawnedProcess.start(executable, arguments, in: directory, environment: environment)
         let status: Int32
         switch await child.wait(timeout: timeout) {
         case .exited(let code): status = code

@@ -39,12 +39,13 @@ public final class SpawnedProcess: Sendable {
         self.errors = errors
     }
 
-    /// Starts `executable` with `arguments`, in `directory` when given.
+    /// Starts `executable` with `arguments`, in `directory` when given, with this process's environment changed by
+    /// `environment` (a `nil` value removes a variable).
     ///
     /// - Throws: ``SpawnError`` when the child cannot be started.
-    public static func start(_ executable: URL, _ arguments: [String], in directory: URL? = nil) throws
-        -> SpawnedProcess
-    {
+    public static func start(
+        _ executable: URL, _ arguments: [String], in directory: URL? = nil, environment: [String: String?] = [:]
+    ) throws -> SpawnedProcess {
         var outPipe: [Int32] = [0, 0]
         var errPipe: [Int32] = [0, 0]
         guard pipe(&outPipe) == 0 else { throw SpawnError(message: "pipe: \(String(cString: strerror(errno)))") }
@@ -68,8 +69,12 @@ public final class SpawnedProcess: Sendable {
         if let directory { _ = changeDirectory?(&actions, directory.path) }
         let argv = ([executable.path] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
+        var variables = ProcessInfo.processInfo.environment
+        for (name, value) in environment { variables[name] = value }
+        let envp = variables.map { strdup("\($0)=\($1)") } + [nil]
+        defer { for pointer in envp { free(pointer) } }
         var pid: pid_t = 0
-        let status = posix_spawn(&pid, executable.path, &actions, nil, argv, environ)
+        let status = posix_spawn(&pid, executable.path, &actions, nil, argv, envp)
         close(outPipe[1])
         close(errPipe[1])
         guard status == 0 else {

@@ -170,6 +170,11 @@ struct CompileCommand: AsyncParsableCommand {
         } catch is CancellationError {
             Console.error("stopped; resume with: dspex resume \(identity.name)" + storeSuffix)
             throw ExitCode(130)
+        } catch let error as LMError where error.stopsRun {
+            Console.error("error: \(error)")
+            Console.error("stopped (\(RunSummary.StopReason.stopping(for: error))); resume with: dspex resume "
+                + identity.name + storeSuffix)
+            throw ExitCode(error.isRunFatal ? 4 : 3)
         }
         let elapsed = ContinuousClock.now - started
         if let best = last.bestScore { Console.line(String(format: "best score %.2f%%", best * 100)) }

@@ -107,8 +107,9 @@ struct EvalCommand: AsyncParsableCommand {
                 print(SummaryTable.render(result, metric: metricName, skipped: rows.skippedRowCount))
             }
             if let reason = result.stopReason {
+                if reason == .lmRefused, let error = result.stopError { Console.error("error: \(error)") }
                 Console.error("stopped (\(reason)); resume with: dspex resume \(name)" + storeSuffix)
-                throw ExitCode(reason == .cancelled ? 130 : 3)
+                throw ExitCode(reason == .cancelled ? 130 : reason == .lmRefused ? 4 : 3)
             }
         }
     }

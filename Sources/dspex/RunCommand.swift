@@ -58,7 +58,9 @@ struct RunCommand: AsyncParsableCommand {
             try writer.close()
             let line = summaryLine(summary, skipped: rows.skippedRowCount)
             if out == nil { Console.error(line) } else { Console.line(line) }
+            if summary.stopReason == .lmRefused, let error = summary.stopError { Console.error("error: \(error)") }
             if summary.stopReason == .maxErrors { throw ExitCode(2) }
+            if summary.stopReason == .lmRefused || summary.stopReason == .budgetExhausted { throw ExitCode(4) }
             if summary.stopReason == .cancelled { throw ExitCode(130) }
         }
     }

@@ -37,23 +37,27 @@ public struct StageFailure: Error, Sendable, Hashable, CustomStringConvertible {
     public var stage: String
     /// What went wrong, one sentence.
     public var message: String
-    /// Whether the example could not run because a budget was spent (it is not done and must not be recorded).
-    public var isBudgetExhausted: Bool
+    /// The error that stops the whole run — a spent budget, a rejected key, an unknown model — when this failure
+    /// is one: the example is not done, is not recorded, and the run stops resumably.
+    public var runStop: LMError?
     /// The calls the failed stage made before it failed (they were paid for, so they are counted).
     public var usage: Usage
 
+    /// Whether the example could not run because a budget was spent.
+    public var isBudgetExhausted: Bool { runStop?.code == .budgetExhausted }
+
     /// Creates a failure.
-    public init(stage: String, message: String, isBudgetExhausted: Bool = false, usage: Usage = Usage()) {
+    public init(stage: String, message: String, runStop: LMError? = nil, usage: Usage = Usage()) {
         self.stage = stage
         self.message = message
-        self.isBudgetExhausted = isBudgetExhausted
+        self.runStop = runStop
         self.usage = usage
     }
 
     /// The failure of `stage` caused by `error`, after calls costing `usage`.
     init(stage: String, error: any Error, usage: Usage = Usage()) {
-        let budget = (error as? LMError)?.code == .budgetExhausted
-        self.init(stage: stage, message: String(describing: error), isBudgetExhausted: budget, usage: usage)
+        let stop = (error as? LMError).flatMap { $0.stopsRun ? $0 : nil }
+        self.init(stage: stage, message: String(describing: error), runStop: stop, usage: usage)
     }
 
     public var description: String { "stage '\(stage)': \(message)" }
@@ -69,6 +73,15 @@ public struct RunSummary: Sendable, Hashable {
         public static let maxErrors = StopReason(name: "max_errors")
         /// The run was cancelled (Ctrl-C, a budget, or the caller).
         public static let cancelled = StopReason(name: "cancelled")
+        /// A call or token budget was spent.
+        public static let budgetExhausted = StopReason(name: "budget_exhausted")
+        /// The model's server refused what no call can get past (the key, the model): see ``RunSummary/stopError``.
+        public static let lmRefused = StopReason(name: "lm_refused")
+
+        /// The reason a run-stopping LM error gives.
+        public static func stopping(for error: LMError) -> StopReason {
+            error.code == .budgetExhausted ? .budgetExhausted : .lmRefused
+        }
     }
 
     /// Examples with a result (succeeded or failed).
@@ -85,6 +98,8 @@ public struct RunSummary: Sendable, Hashable {
     public var elapsed: Duration = .zero
     /// Set when the run stopped early.
     public var stopReason: StopReason?
+    /// The error that stopped the run, for ``StopReason/budgetExhausted`` and ``StopReason/lmRefused``.
+    public var stopError: LMError?
 
     /// Creates an empty summary.
     public init() {}

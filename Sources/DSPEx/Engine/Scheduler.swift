@@ -64,7 +64,12 @@ public struct Scheduler: Sendable {
     /// Runs every example of `examples` through the graph, calling `onResult` once per example (in this
     /// task, one at a time).
     ///
-    /// - Returns: The totals; `stopReason` is set when `maxErrors` or cancellation stopped the run early.
+    /// An example whose stage met a run-stopping ``LMError`` (``LMError/stopsRun``: a spent budget, a rejected key,
+    /// an unknown model) is not delivered: no example starts after it, those in flight finish, and the summary's
+    /// `stopReason` and `stopError` say why.
+    ///
+    /// - Returns: The totals; `stopReason` is set when `maxErrors`, a run-stopping error or cancellation stopped
+    ///   the run early.
     /// - Throws: An error of the example stream (a bad dataset row) after the examples already in flight
     ///   have finished and been delivered, or an error thrown by `onResult`.
     public func run<Examples: AsyncSequence & Sendable>(

@@ -56,6 +56,8 @@ final class SchedulerRun: Sendable {
     private let admitted = Mutex<[Int: Example]>([:])
     private let activeWorkers: Mutex<[Int]>
     private let failure = Mutex<(any Error)?>(nil)
+    /// Set once an example met a run-stopping error: the source admits no more examples.
+    private let admissionClosed = Mutex(false)
 
     init(graph: Graph, configuration: Scheduler.Configuration, maxInFlight: Int) {
         self.graph = graph
@@ -105,7 +107,12 @@ final class SchedulerRun: Sendable {
         var index = 0
         do {
             for try await example in examples {
+                if admissionClosed.withLock({ $0 }) { break }
                 try await inFlight.acquire()
+                if admissionClosed.withLock({ $0 }) {
+                    inFlight.release()
+                    break
+                }
                 let part = Part(index: index, origin: Self.datasetOrigin, payload: .example(example))
                 if graph.stages.isEmpty {
                     try await sinkInbox.send(part)
@@ -284,6 +291,16 @@ final class SchedulerRun: Sendable {
         _ result: ExampleResult, summary: inout RunSummary, onResult: (ExampleResult) async throws -> Void
     ) async throws -> Bool {
         if Task.isCancelled { return false }
+        if let stop = result.error?.runStop {
+            // Not done, so not delivered; no example starts after it, and those in flight finish and are kept.
+            if summary.stopReason == nil {
+                summary.stopReason = .stopping(for: stop)
+                summary.stopError = stop
+            }
+            admissionClosed.withLock { $0 = true }
+            inFlight.release()
+            return true
+        }
         try await onResult(result)
         summary.add(result)
         inFlight.release()

@@ -118,6 +118,7 @@ public struct Evaluate: Sendable {
         let finishedWorkers = AtomicCounter()
         var summary: RunSummary?
         var stopReason: RunSummary.StopReason?
+        var stopError: LMError?
         // Larger transactions than the batcher's default: fewer commits, each page of the results table written once.
         let batcher = checkpoint.map {
             ResultBatcher(store: $0.store, configuration: .init(maxPending: 1024, maxDelay: .milliseconds(100)))
@@ -154,9 +155,10 @@ public struct Evaluate: Sendable {
                 }
             }
             while let item = await scored.receive() {
-                if item.result.error?.isBudgetExhausted == true {
-                    // Not done: not recorded. No new example starts; those in flight finish and are kept.
-                    stopReason = .budgetExhausted
+                if let stop = item.runStop {
+                    // The metric met a run-stopping error (an LM judge's spent budget or refused key): the example is
+                    // not done, so not recorded. No new example starts; those in flight finish and are kept.
+                    if stopError == nil { (stopReason, stopError) = (.stopping(for: stop), stop) }
                     intake.close()
                     continue
                 }
@@ -175,6 +177,7 @@ public struct Evaluate: Sendable {
         if Task.isCancelled, stopReason == nil { stopReason = .cancelled }
         var result = aggregate.result(runName: run?.name)
         result.stopReason = stopReason ?? summary?.stopReason
+        result.stopError = stopError ?? summary?.stopError
         result.resumedExamples = done.count
         if let checkpoint {
             let totals = try checkpoint.finish(stopped: result.stopReason != nil)
@@ -184,16 +187,13 @@ public struct Evaluate: Sendable {
     }
 }
 
-extension RunSummary.StopReason {
-    /// A call or token budget was spent.
-    public static let budgetExhausted = RunSummary.StopReason(name: "budget_exhausted")
-}
-
 /// A result with its metric score (or the metric's failure).
 struct ScoredResult: Sendable {
     var result: ExampleResult
     var score: Double
     var metricError: String?
+    /// A run-stopping error the metric met (an LM judge's spent budget or refused key).
+    var runStop: LMError?
 
     /// Scores a result; calls the metric makes (an LM judge) are added to the result's usage.
     static func score(_ result: ExampleResult, with metric: Metric) async -> ScoredResult {
@@ -214,6 +214,8 @@ struct ScoredResult: Sendable {
         counted.usage.tokens = counted.usage.tokens + judgeUsage.tokens
         switch outcome {
         case .success(let score): return ScoredResult(result: counted, score: score)
+        case .failure(let error as LMError) where error.stopsRun:
+            return ScoredResult(result: counted, score: 0, metricError: "metric \(metric.name): \(error)", runStop: error)
         case .failure(let error):
             return ScoredResult(result: counted, score: 0, metricError: "metric \(metric.name): \(error)")
         }

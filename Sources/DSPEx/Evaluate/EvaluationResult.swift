@@ -25,6 +25,8 @@ public struct EvaluationResult: Sendable, Hashable {
     public var stageLatency: OrderedDictionary<String, LatencySummary>
     /// Set when the run stopped early (budget, max errors, cancellation); it can be resumed.
     public var stopReason: RunSummary.StopReason?
+    /// The error that stopped the run (a spent budget, a key or model the server refused), when one did.
+    public var stopError: LMError?
     /// Examples skipped because they already had a result when the run resumed.
     public var resumedExamples: Int
 
@@ -40,6 +42,7 @@ public struct EvaluationResult: Sendable, Hashable {
         completionTokens = 0
         stageLatency = [:]
         stopReason = nil
+        stopError = nil
         resumedExamples = 0
     }
 

@@ -25,6 +25,10 @@ public struct LMError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let budgetExhausted = Code(name: "budget_exhausted")
         /// The call was cancelled.
         public static let cancelled = Code(name: "cancelled")
+        /// The server refused the credentials (HTTP 401 or 403): no call of the run can succeed.
+        public static let authentication = Code(name: "authentication")
+        /// The server does not serve the model (HTTP 404): no call of the run can succeed.
+        public static let unknownModel = Code(name: "unknown_model")
     }
 
     /// The kind of failure.
@@ -59,6 +63,16 @@ public struct LMError: Error, Sendable, Hashable, CustomStringConvertible {
         default: return false
         }
     }
+
+    /// Whether no later call of the run can succeed either — a rejected key, an unknown model, an unusable
+    /// configuration — so the run stops (resumably, nothing recorded for the examples in flight) instead of
+    /// recording every example as failed.
+    public var isRunFatal: Bool {
+        code == .authentication || code == .unknownModel || code == .configuration
+    }
+
+    /// Whether the run must stop here: a fatal error or a spent budget. The example that met it is not done.
+    public var stopsRun: Bool { isRunFatal || code == .budgetExhausted }
 
     public var description: String {
         var text = message

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOHTTP1
+import Synchronization
 
 /// A language model behind an OpenAI-compatible `/chat/completions` endpoint: OpenAI, vLLM,
 /// llama.cpp's server, Ollama, LM Studio, gateways, or DSPEx's own simulator.
@@ -38,8 +39,11 @@ public final class OpenAICompatibleLM: LanguageModel {
         public var historyLimit: Int
         /// Options applied to every request unless the call sets them.
         public var defaults: LMOptions
-        /// Extra HTTP headers (never put a secret here: use the key variable).
+        /// Extra HTTP headers. The values of those named in ``secretHeaderNames`` are secrets: removed, like the
+        /// key, from everything the server sends back.
         public var headers: [String: String]
+        /// Header names (any case) whose values are secrets; by default those providers use for keys.
+        public var secretHeaderNames: Set<String> = ["authorization", "proxy-authorization", "api-key", "x-api-key"]
         /// The most requests a minute, shared by every caller; `nil` is unlimited.
         public var requestsPerMinute: Double?
         /// The most tokens a minute (prompt estimated before a call, completion charged after); `nil` is unlimited.
@@ -92,7 +96,12 @@ public final class OpenAICompatibleLM: LanguageModel {
     public var model: String { configuration.model }
 
     private let apiKey: String?
+    /// The chat-completions URL as shown in messages (without any password it carries).
     private let endpoint: String
+    /// Removes the key and secret header values from everything the server sends.
+    private let redactor: SecretRedactor
+    /// The first run-fatal refusal (a rejected key, an unknown model): later calls fail with it at once.
+    private let refusal = Mutex<LMError?>(nil)
     private let transport: any HTTPTransport
     private let limiter: ConcurrencyLimiter
     private let requestRate: RateLimiter?
@@ -108,7 +117,9 @@ public final class OpenAICompatibleLM: LanguageModel {
         apiKey = configuration.apiKeyEnvironmentVariable.flatMap { environment[$0] }.flatMap { $0.isEmpty ? nil : $0 }
         var base = configuration.baseURL
         while base.hasSuffix("/") { base.removeLast() }
-        endpoint = base.hasSuffix("/chat/completions") ? base : base + "/chat/completions"
+        let url = base.hasSuffix("/chat/completions") ? base : base + "/chat/completions"
+        let password = URLComponents(string: url)?.password
+        endpoint = Self.withoutCredentials(url)
         limiter = ConcurrencyLimiter(limit: configuration.maxConcurrency)
         requestRate = configuration.requestsPerMinute.map { RateLimiter(perMinute: $0) }
         tokenRate = configuration.tokensPerMinute.map { RateLimiter(perMinute: $0, burst: max(1, $0 / 6)) }
@@ -117,16 +128,28 @@ public final class OpenAICompatibleLM: LanguageModel {
         headers.add(name: "Accept", value: "application/json")
         if let apiKey { headers.add(name: "Authorization", value: "Bearer " + apiKey) }
         for (name, value) in configuration.headers { headers.replaceOrAdd(name: name, value: value) }
+        let secretNames = Set(configuration.secretHeaderNames.map { $0.lowercased() })
+        let secretValues = configuration.headers.filter { secretNames.contains($0.key.lowercased()) }.map(\.value)
+        redactor = SecretRedactor(secrets: [apiKey, password].compactMap { $0 } + secretValues)
         let keepAlive =
             configuration.transport == .automatic
             ? KeepAliveHTTP1Transport(
-                endpoint: endpoint, headers: headers, connectTimeout: configuration.connectTimeout,
+                endpoint: url, headers: headers, connectTimeout: configuration.connectTimeout,
                 maxConnections: configuration.maxConcurrency) : nil
         transport =
             keepAlive
             ?? AsyncHTTPClientTransport(
-                endpoint: endpoint, headers: headers, connectTimeout: configuration.connectTimeout,
+                endpoint: url, headers: headers, connectTimeout: configuration.connectTimeout,
                 maxConnections: configuration.maxConcurrency)
+    }
+
+    /// `url` without a `user:password@` part.
+    private static func withoutCredentials(_ url: String) -> String {
+        guard var components = URLComponents(string: url), components.user != nil || components.password != nil
+        else { return url }
+        components.user = nil
+        components.password = nil
+        return components.string ?? url
     }
 
     /// Closes the connection pool. Call once when done; later calls fail.
@@ -141,6 +164,7 @@ public final class OpenAICompatibleLM: LanguageModel {
             throw LMError(
                 code: .configuration, message: "no API key for \(endpoint): set the environment variable \(variable)")
         }
+        if let refusal = refusal.withLock({ $0 }) { throw refusal }
         var request = request
         request.temperature = request.temperature ?? configuration.defaults.temperature
         request.maxTokens = request.maxTokens ?? configuration.defaults.maxTokens
@@ -202,24 +226,80 @@ public final class OpenAICompatibleLM: LanguageModel {
     }
 
     private func send(_ body: [UInt8]) async throws -> LMResponse {
-        let response = try await transport.post(body, timeout: configuration.timeout)
-        guard response.status.code < 300 else {
-            let text = String(buffer: response.body)
-            throw LMError(
-                code: .httpStatus,
-                message: "\(endpoint) answered \(response.status.code) \(response.status.reasonPhrase)"
-                    + OpenAICompatibleLM.serverMessage(text),
-                status: Int(response.status.code), retryAfter: OpenAICompatibleLM.retryAfter(response.headers))
+        let response: HTTPTransportResponse
+        do {
+            response = try await transport.post(body, timeout: configuration.timeout)
+        } catch let error as LMError {
+            throw redactor.redact(error)
         }
-        return try OpenAICompatibleLM.decodeResponse(Array(response.body.readableBytesView), endpoint: endpoint)
+        return try receive(response)
     }
 
-    /// `, "message"` from an OpenAI error body, or nothing.
-    static func serverMessage(_ body: String) -> String {
-        guard let value = try? Value(json: body), let message = value["error"]?["message"]?.stringValue else {
-            return ""
+    /// The one place where text from the server enters the program: a reply's choices and model, or an error
+    /// with the server's message — each with the client's secrets removed.
+    private func receive(_ response: HTTPTransportResponse) throws -> LMResponse {
+        let status = Int(response.status.code)
+        guard status < 300 else {
+            let said = OpenAICompatibleLM.serverMessage(String(buffer: response.body))
+            let answered = "\(status) \(response.status.reasonPhrase)" + (said.isEmpty ? "" : ": " + said)
+            let error = refusalError(status: status, answered: answered)
+                ?? LMError(
+                    code: .httpStatus, message: "\(endpoint) answered \(answered)", status: status,
+                    retryAfter: OpenAICompatibleLM.retryAfter(response.headers))
+            let redacted = redactor.redact(error)
+            if redacted.isRunFatal { refusal.withLock { $0 = $0 ?? redacted } }
+            throw redacted
         }
-        return ": " + message
+        let body = Array(response.body.readableBytesView)
+        do {
+            if StreamedChatCompletion.isEventStream(body, contentType: response.headers.first(name: "content-type")) {
+                return try StreamedChatCompletion.decode(body, endpoint: endpoint, redactor: redactor)
+            }
+            return try OpenAICompatibleLM.decodeResponse(body, endpoint: endpoint, redactor: redactor)
+        } catch let error as LMError {
+            throw redactor.redact(error)
+        }
+    }
+
+    /// The error for a status that no call of the run can get past — 401/403 (the key), 404 (the model) — saying
+    /// what to fix; `nil` for other statuses.
+    private func refusalError(status: Int, answered: String) -> LMError? {
+        let variable = configuration.apiKeyEnvironmentVariable
+        switch status {
+        case 401:
+            let fix: String
+            if let variable {
+                fix =
+                    apiKey == nil
+                    ? "no key was sent: set the environment variable \(variable) to your API key"
+                    : "set the environment variable \(variable) to a valid API key"
+            } else {
+                fix = "no key was sent: configure the environment variable that holds the API key"
+            }
+            return LMError(
+                code: .authentication,
+                message: "\(endpoint) refused the request's credentials (\(answered)); \(fix)", status: status)
+        case 403:
+            let key = variable.map { "the API key in \($0)" } ?? "the request"
+            return LMError(
+                code: .authentication,
+                message: "\(endpoint) refused access for \(key) (\(answered)); use a key that may call model "
+                    + "'\(configuration.model)'", status: status)
+        case 404:
+            return LMError(
+                code: .unknownModel,
+                message: "\(endpoint) does not serve model '\(configuration.model)' (\(answered)); check the model "
+                    + "name and the base URL", status: status)
+        default:
+            return nil
+        }
+    }
+
+    /// The `message` of an OpenAI error body (or a plain `error` string), or nothing.
+    static func serverMessage(_ body: String) -> String {
+        guard let value = try? Value(json: body) else { return "" }
+        return value["error"]?["message"]?.stringValue ?? value["error"]?.stringValue
+            ?? value["message"]?.stringValue ?? value["detail"]?.stringValue ?? ""
     }
 
     /// The wait a 429 or 503 asks for: `retry-after-ms`, or `Retry-After` in seconds.
@@ -235,7 +315,9 @@ public final class OpenAICompatibleLM: LanguageModel {
 
     /// Reads a chat-completions JSON body: `choices[].message.content` (or a completion's `choices[].text`),
     /// `finish_reason`, `usage` and `model`, read member by member without building the rest of the reply.
-    static func decodeResponse(_ body: [UInt8], endpoint: String) throws -> LMResponse {
+    static func decodeResponse(_ body: [UInt8], endpoint: String, redactor: SecretRedactor = .none) throws
+        -> LMResponse
+    {
         var parser = JSONParser(bytes: body)
         var choices: [LMResponse.Choice]?
         var usage = TokenUsage()
@@ -246,7 +328,9 @@ public final class OpenAICompatibleLM: LanguageModel {
                     switch key {
                     case "choices" where parser.peek() == UInt8(ascii: "["):
                         var read: [LMResponse.Choice] = []
-                        try parser.readArray { parser throws(JSONParseError) in read.append(try readChoice(&parser)) }
+                        try parser.readArray { parser throws(JSONParseError) in
+                            read.append(try readChoice(&parser, redactor: redactor))
+                        }
                         choices = read
                     case "choices": _ = try parser.parseValue(); choices = nil
                     case "usage":
@@ -254,7 +338,7 @@ public final class OpenAICompatibleLM: LanguageModel {
                         usage = TokenUsage(
                             promptTokens: value["prompt_tokens"]?.intValue ?? 0,
                             completionTokens: value["completion_tokens"]?.intValue ?? 0)
-                    case "model": model = try parser.parseValue().stringValue
+                    case "model": model = try parser.parseValue().stringValue.map(redactor.redact)
                     default: _ = try parser.parseValue()
                     }
                 }
@@ -272,7 +356,9 @@ public final class OpenAICompatibleLM: LanguageModel {
     }
 
     /// One element of `choices`: the message's content, else the completion text, else empty.
-    private static func readChoice(_ parser: inout JSONParser) throws(JSONParseError) -> LMResponse.Choice {
+    private static func readChoice(_ parser: inout JSONParser, redactor: SecretRedactor) throws(JSONParseError)
+        -> LMResponse.Choice
+    {
         guard parser.peek() == UInt8(ascii: "{") else {
             _ = try parser.parseValue()
             return LMResponse.Choice(text: "", finishReason: nil)
@@ -294,6 +380,7 @@ public final class OpenAICompatibleLM: LanguageModel {
             default: _ = try parser.parseValue()
             }
         }
-        return LMResponse.Choice(text: content ?? text ?? "", finishReason: finishReason)
+        return LMResponse.Choice(
+            text: redactor.redact(content ?? text ?? ""), finishReason: finishReason.map(redactor.redact))
     }
 }

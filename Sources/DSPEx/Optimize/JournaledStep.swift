@@ -74,16 +74,20 @@ struct JournaledStep {
         let intake = IntakeValve()
         let stream = SkippingExamples(base: ExampleList(pending), skip: [], intake: intake)
         let metric = self.metric
+        var summary = RunSummary()
         try await LMContext.$excludesMatchingDemos.withValue(excludeOwnDemos) {
             try await LMContext.$rolloutID.withValue(rolloutID) {
-                _ = try await scheduler.run(stream) { result in
-                    // A call cut short by cancellation or a spent budget is not a finished example.
-                    if let error = result.error, error.isBudgetExhausted || Task.isCancelled { return }
+                summary = try await scheduler.run(stream) { result in
+                    // A call cut short by cancellation is not a finished example (nor is one that met a run-stopping
+                    // error: the scheduler does not deliver those).
+                    if result.error != nil, Task.isCancelled { return }
                     var score = 0.0
                     var failure = result.error?.description
                     if failure == nil {
                         do {
                             score = try await metric.score(result.example, Prediction(result.outputs))
+                        } catch let error as LMError where error.stopsRun {
+                            throw error  // an LM judge's spent budget or refused key: the step cannot finish
                         } catch {
                             failure = "metric \(metric.name): \(error)"
                         }
@@ -106,6 +110,8 @@ struct JournaledStep {
             }
         }
         try Task.checkCancellation()
+        // A spent budget, a refused key or an unknown model: the step cannot finish; the run stops resumably.
+        if let stop = summary.stopError { throw stop }
         guard stopped || cursor == resolved.count else {
             throw OptimizeError(
                 code: .incompleteStep,

@@ -58,8 +58,9 @@ public final class OptimizationJob: Sendable {
 
     /// Runs the optimization to its end in this task and returns the optimized program.
     ///
-    /// - Throws: `CancellationError` when cancelled — by ``cancel()`` or by cancelling this task — (the run is
-    ///   `stopped` and resumable), or the optimizer's error (the run is `failed`).
+    /// - Throws: `CancellationError` when cancelled — by ``cancel()`` or by cancelling this task — or an ``LMError``
+    ///   that stops the run (a spent budget, a refused key, an unknown model): the run is `stopped` and resumable.
+    ///   Any other error of the optimizer: the run is `failed`.
     public func run() async throws -> Graph {
         defer { progress.finish() }
         do {
@@ -86,7 +87,8 @@ public final class OptimizationJob: Sendable {
             return optimized
         } catch {
             if let store, let runID {
-                let status = error is CancellationError ? RunRecord.Status.stopped : RunRecord.Status.failed
+                let resumable = error is CancellationError || (error as? LMError)?.stopsRun == true
+                let status = resumable ? RunRecord.Status.stopped : RunRecord.Status.failed
                 try? store.updateRun(
                     id: runID, status: status,
                     totals: try? Self.totals(store: store, runID: runID, progress: context.progress))
