@@ -1,3 +1,4 @@
+import struct DSPEx.SeededGenerator
 /// The simulator's rule for answering "What is A + B?" — right more often when the prompt
 /// carries demos or good instructions, so that prompt optimizers show measurable gains.
 ///
@@ -60,8 +61,8 @@ public enum ArithmeticOracle {
     public static func answer(a: Int, b: Int, probability: Double, decisionBits: UInt64) -> Int {
         let (sum, overflow) = a.addingReportingOverflow(b)
         guard !overflow else { return a }
-        var random = SeededGenerator(seed: decisionBits)
-        guard random.nextUnitInterval() >= probability else { return sum }
+        var random = SeededGenerator(state: decisionBits)
+        guard random.nextUnit() >= probability else { return sum }
         let offsets = [-3, -2, -1, 1, 2, 3]
         let offset = offsets[Int(random.next() % UInt64(offsets.count))]
         let (wrong, wrongOverflow) = sum.addingReportingOverflow(offset)

@@ -1,3 +1,4 @@
+import struct DSPEx.SeededGenerator
 /// Which chat-completion requests the simulator fails on purpose, and how.
 ///
 /// A fraction ``rate`` of chat-completion requests get a fault; its kind is drawn with the
@@ -43,12 +44,12 @@ public struct FaultInjection: Sendable, Hashable {
         var hash = StableHash(seed: seed)
         hash.combine(requestIndex)
         hash.combine("fault")
-        var random = SeededGenerator(seed: hash.finalize())
-        guard random.nextUnitInterval() < self.rate else { return nil }
+        var random = SeededGenerator(state: hash.finalize())
+        guard random.nextUnit() < self.rate else { return nil }
         let weighted = self.kinds.filter { $0.value > 0 }.sorted { $0.key < $1.key }
         let total = weighted.reduce(0) { $0 + $1.value }
         guard total > 0 else { return nil }
-        var pick = random.nextUnitInterval() * total
+        var pick = random.nextUnit() * total
         for (kind, weight) in weighted {
             if pick < weight { return kind }
             pick -= weight

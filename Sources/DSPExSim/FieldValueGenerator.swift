@@ -1,3 +1,4 @@
+import struct DSPEx.SeededGenerator
 /// Produces a plausible, deterministic value of a given ``FieldType``.
 ///
 /// Strings are short texts derived from the request's inputs; numbers, booleans and
@@ -11,7 +12,7 @@ struct FieldValueGenerator {
     ///   - seed: The bits that determine every value (prompt hash, server seed, choice and field mixed together).
     ///   - topic: A short excerpt of the inputs that string values mention.
     init(seed: UInt64, topic: String) {
-        self.random = SeededGenerator(seed: seed)
+        self.random = SeededGenerator(state: seed)
         self.topic = topic
     }
 

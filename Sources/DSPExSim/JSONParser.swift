@@ -4,6 +4,10 @@
 /// which are several times slower on Linux. Strings without escapes are decoded in one
 /// step; nesting is limited so that hostile input cannot exhaust the stack.
 ///
+/// It is deliberately not the client's parser (`DSPEx`'s `JSONParser`), though the simulator links DSPEx: the
+/// simulator is the other end of every wire-format test, and a second, independent reading of each request and
+/// reply is what lets those tests catch a fault in the client's JSON instead of agreeing with it.
+///
 /// ```swift
 /// let value = try JSONParser.parse(Array(#"{"n": 2}"#.utf8))
 /// ```

@@ -18,7 +18,6 @@ struct ProgramOptions: ParsableArguments {
     func identity(pipelineHash: String) throws -> String {
         guard let program else { return pipelineHash }
         let data = try Data(contentsOf: URL(fileURLWithPath: program))
-        let digest = SHA256.hash(data: Data(pipelineHash.utf8) + data)
-        return digest.map { String(format: "%02x", $0) }.joined()
+        return SHA256.hexDigest(of: Data(pipelineHash.utf8) + data)
     }
 }

@@ -1,3 +1,4 @@
+import struct DSPEx.SeededGenerator
 import Foundation
 import Testing
 
@@ -28,7 +29,7 @@ struct ArithmeticOracleTests {
 
     @Test("answers are the sum at probability 1 and off by a nonzero offset in -3...3 at probability 0")
     func answerRule() {
-        var random = SeededGenerator(seed: 99)
+        var random = SeededGenerator(state: 99)
         var offsets = Set<Int>()
         for _ in 0..<500 {
             let bits = random.next()

@@ -1,3 +1,4 @@
+import struct DSPEx.SeededGenerator
 import Testing
 
 @testable import DSPExSim
@@ -146,7 +147,7 @@ struct PromptSchemaTests {
         #expect(StableHash.of("What is 2 + 3?", seed: 0) == StableHash.of("What is 2 + 3?", seed: 0))
         #expect(StableHash.of("a", "bc") != StableHash.of("ab", "c"))
         #expect(StableHash.of("x", seed: 1) != StableHash.of("x", seed: 2))
-        var generator = SeededGenerator(seed: 0)
+        var generator = SeededGenerator(state: 0)
         #expect(generator.next() == 0xE220_A839_7B1D_CDAF)
     }
 }

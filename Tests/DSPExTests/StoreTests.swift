@@ -261,14 +261,12 @@ struct StoreTests {
         let path = folder + "/dspex.sqlite"
         do {
             let store = try Store(path: path)
-            let cache = PersistentLMCache(store: store, configuration: .init(batchSize: 100))
+            let cache = PersistentLMCache(store: store)
             await cache.store(Self.reply("42"), forKey: "q")
             #expect(await cache.response(forKey: "q")?.text == "42")
-            #expect(cache.pendingCount == 1)
-            #expect(try store.cachedResponseCount() == 0)  // write-behind: not on disk yet
-            try await cache.flush()
             #expect(cache.pendingCount == 0)
-            #expect(try store.cachedResponseCount() == 1)
+            #expect(try store.cachedResponseCount() == 1)  // committed before store(_:forKey:) returned
+            try await cache.flush()
         }
         let later = PersistentLMCache(store: try Store(path: path))
         #expect(await later.response(forKey: "q")?.text == "42")
@@ -289,34 +287,25 @@ struct StoreTests {
         }
     }
 
-    @Test("the persistent cache writes a full batch without being flushed")
-    func persistentCacheBatches() async throws {
+    @Test("every reply is committed before its caller gets it back, under concurrent callers (group commit)")
+    func persistentCacheIsDurableBeforeUse() async throws {
         let store = try Store.temporary()
         defer { try? store.remove() }
-        let cache = PersistentLMCache(store: store, configuration: .init(batchSize: 4, maxDelay: .seconds(600)))
-        for index in 0..<9 { await cache.store(Self.reply("\(index)"), forKey: "k\(index)") }
-        #expect(try store.cachedResponseCount() == 8)
-        #expect(cache.pendingCount == 1)
-        try await cache.close()
-        #expect(try store.cachedResponseCount() == 9)
-    }
-
-    @Test("the persistent cache writes what has waited its delay when the next reply is stored")
-    func persistentCacheDelay() async throws {
-        let store = try Store.temporary()
-        defer { try? store.remove() }
-        let cache = PersistentLMCache(store: store, configuration: .init(batchSize: 1000, maxDelay: .milliseconds(50)))
-        await cache.store(Self.reply("first"), forKey: "k1")
-        #expect(cache.pendingCount == 1)
-        #expect(try store.cachedResponseCount() == 0)
-        try await Task.sleep(for: .milliseconds(80))
-        await cache.store(Self.reply("second"), forKey: "k2")
+        let cache = PersistentLMCache(store: store, configuration: .init(maxBatch: 7))
+        let reader = try Store(path: store.path)  // another connection: sees only what is committed
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<400 {
+                group.addTask { () async throws -> Void in
+                    await cache.store(Self.reply("\(index)"), forKey: "k\(index)")
+                    let committed = try reader.cachedResponse(forKey: "k\(index)")
+                    #expect(committed?.text == "\(index)")
+                }
+            }
+            try await group.waitForAll()
+        }
         #expect(cache.pendingCount == 0)
-        #expect(try store.cachedResponseCount() == 2)
-        await cache.store(Self.reply("third"), forKey: "k3")
-        #expect(cache.pendingCount == 1)
-        try await cache.close()
-        #expect(try store.cachedResponseCount() == 3)
+        #expect(try store.cachedResponseCount() == 400)
+        try await cache.flush()
     }
 
     @Test("a store in a folder that does not exist yet creates the folder")

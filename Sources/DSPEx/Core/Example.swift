@@ -60,10 +60,7 @@ public struct Example: Sendable, Hashable {
     /// The first 16 hex digits of the SHA-256 of the values as sorted-key JSON.
     static func contentHash(_ values: OrderedDictionary<String, Value>) -> String {
         let text = Value.object(values).jsonString(JSONFormat(sortKeys: true))
-        return SHA256.hash(data: Data(text.utf8)).prefix(8).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        return String(SHA256.hexDigest(of: text.utf8).prefix(16))
     }
 }
 

@@ -119,9 +119,9 @@ public struct Evaluate: Sendable {
         var summary: RunSummary?
         var stopReason: RunSummary.StopReason?
         var stopError: LMError?
-        // Larger transactions than the batcher's default: fewer commits, each page of the results table written once.
+        // Group commit: a write starts as soon as a result is pending (no timer), and takes everything pending then.
         let batcher = checkpoint.map {
-            ResultBatcher(store: $0.store, configuration: .init(maxPending: 1024, maxDelay: .milliseconds(100)))
+            ResultBatcher(store: $0.store, configuration: .init(maxPending: 1024, maxDelay: .zero))
         }
 
         try await withThrowingTaskGroup(of: RunSummary?.self) { group in

@@ -20,19 +20,7 @@ extension LMRequest {
 
     /// The cache key of an already written ``cacheIdentityJSON``.
     static func cacheKey(identity: [UInt8]) -> String {
-        let digest = SHA256.hash(data: identity)
-        return String(unsafeUninitializedCapacity: 2 * SHA256.byteCount) { hex in
-            func digit(_ nibble: UInt8) -> UInt8 {
-                nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") - 10 + nibble
-            }
-            var count = 0
-            for byte in digest {
-                hex[count] = digit(byte >> 4)
-                hex[count + 1] = digit(byte & 0xF)
-                count += 2
-            }
-            return count
-        }
+        SHA256.hash(data: identity).hex
     }
 }
 

@@ -107,6 +107,7 @@ public final class OpenAICompatibleLM: LanguageModel {
     private let requestRate: RateLimiter?
     private let tokenRate: RateLimiter?
     private let choices = ChoiceFanOut()
+    private let coalescer = RequestCoalescer()
 
     /// Creates a client; reads the API key from `environment` now.
     public init(
@@ -172,12 +173,38 @@ public final class OpenAICompatibleLM: LanguageModel {
         let started = ContinuousClock.now
         let encoded = request.encoded(withIdentity: configuration.cache != nil)
         let key = encoded.identity.map(LMRequest.cacheKey(identity:))
-        if let key, let cache = configuration.cache, var cached = await cache.response(forKey: key) {
+        guard let key, let cache = configuration.cache else {
+            return try await callModel(request, encoded: encoded, started: started)
+        }
+        if var cached = await cache.response(forKey: key) {
             cached.cached = true
             usage.recordCacheHit()
             history.record(.init(date: Date(), request: request, response: cached, latency: .zero))
             return cached
         }
+        // Single flight: an identical request already in flight is waited for, not sent again.
+        let response = try await coalescer.coalesce(key) { attempt in
+            // A leader after a cancelled one looks again: the reply may have been stored meanwhile.
+            if attempt > 0, var cached = await cache.response(forKey: key) {
+                cached.cached = true
+                return cached
+            }
+            let response = try await callModel(request, encoded: encoded, started: started)
+            await cache.store(response, forKey: key)  // committed before anyone gets it
+            return response
+        }
+        if response.cached {
+            usage.recordCacheHit()
+            history.record(.init(date: Date(), request: request, response: response, latency: .zero))
+        }
+        return response
+    }
+
+    /// Sends a request that the cache did not answer (through the rate limits, the fan-out for `n > 1`, the
+    /// concurrency limit and the retries) and records it.
+    private func callModel(_ request: LMRequest, encoded: (body: [UInt8], identity: [UInt8]?), started: ContinuousClock.Instant)
+        async throws -> LMResponse
+    {
         do {
             if let requestRate { try await requestRate.acquire() }
             if let tokenRate {
@@ -190,7 +217,6 @@ public final class OpenAICompatibleLM: LanguageModel {
                 return try await self.limiter.withPermit { try await self.sendWithRetries(body) }
             }
             tokenRate?.charge(Double(response.usage.completionTokens))
-            if let key, let cache = configuration.cache { await cache.store(response, forKey: key) }
             usage.recordCall(response.usage)
             history.record(
                 .init(date: Date(), request: request, response: response, latency: ContinuousClock.now - started))

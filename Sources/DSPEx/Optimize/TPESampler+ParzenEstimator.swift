@@ -47,7 +47,7 @@ extension TPESampler {
         }
 
         /// Draws one joint point: a kernel by weight, then every parameter from that kernel.
-        func sample(using generator: inout Generator) -> [Int] {
+        func sample(using generator: inout SeededGenerator) -> [Int] {
             let kernel = Self.draw(from: weights, using: &generator)
             return probabilities[kernel].map { row in Self.draw(from: row, using: &generator) }
         }
@@ -75,7 +75,7 @@ extension TPESampler {
         }
 
         /// An index drawn with probability proportional to `weights` (which sum to 1); ignores zero weights.
-        private static func draw(from weights: [Double], using generator: inout Generator) -> Int {
+        private static func draw(from weights: [Double], using generator: inout SeededGenerator) -> Int {
             let quantile = generator.nextUnit()
             var cumulative = 0.0
             for (index, weight) in weights.enumerated() {

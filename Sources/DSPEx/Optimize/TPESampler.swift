@@ -69,7 +69,7 @@ public struct TPESampler: Sendable {
     /// - Parameter trials: Every finished trial so far, oldest first.
     /// - Returns: A value in `0..<choices` for every parameter, keyed by parameter name.
     public func suggest(after trials: [Trial]) -> [String: Int] {
-        var generator = Generator(seed: seed, suggestion: trials.count)
+        var generator = Self.generator(seed: seed, suggestion: trials.count)
         // Optuna leaves single-choice parameters out of the model; they are always 0.
         let searched = parameters.filter { $0.choices > 1 }
         var point = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, 0) })

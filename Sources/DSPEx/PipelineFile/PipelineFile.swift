@@ -69,10 +69,7 @@ public enum PipelineFile {
     /// say) are hashed as written.
     public static func contentHash(of text: String, environment: [String: String]) -> String {
         let expanded = VariableExpander(environment: environment).expandLeniently(text)
-        return SHA256.hash(data: Data(expanded.utf8)).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        return SHA256.hexDigest(of: expanded.utf8)
     }
 
     /// The file's text; throws `unreadable_file` at line 1, column 1 of the path.

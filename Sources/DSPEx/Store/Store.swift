@@ -7,8 +7,8 @@ import Synchronization
 /// Use one `Store` per file and process and share it between tasks (it is `Sendable`). It is a GRDB
 /// `DatabasePool` in WAL mode on the system SQLite: reads run concurrently with the single writer,
 /// and a second process may open the same file (writers wait up to ``busyTimeout`` for each other).
-/// Commits use `synchronous = NORMAL`, so a killed process loses nothing it committed; a power cut
-/// may lose the last transactions. No API key or other secret is ever written to a store.
+/// A killed process loses nothing it committed; what a power cut may lose is the ``Durability`` chosen.
+/// No API key or other secret is ever written to a store.
 ///
 /// ```swift
 /// let store = try Store(path: Store.defaultPath(in: FileManager.default.currentDirectoryPath))
@@ -24,8 +24,24 @@ public final class Store: Sendable {
     /// How long a write waits for another process's lock before failing with ``StoreError/Code/busy``.
     public static let busyTimeout: TimeInterval = 10
 
+    /// What a commit survives.
+    public struct Durability: Sendable, Hashable, CustomStringConvertible {
+        let synchronous: String
+        public var description: String { synchronous == "FULL" ? "power-loss" : "process" }
+
+        /// A commit survives the death of the process (SIGKILL, a crash): it is in the operating system's page
+        /// cache when it returns. A power cut or kernel crash may lose the last commits (SQLite's
+        /// `synchronous = NORMAL` in WAL mode: the WAL is synced at checkpoints). The default.
+        public static let process = Durability(synchronous: "NORMAL")
+        /// A commit also survives a power cut: the WAL is synced to the disk at every commit (`synchronous =
+        /// FULL`), which costs a disk flush per commit.
+        public static let powerLoss = Durability(synchronous: "FULL")
+    }
+
     /// The store's file.
     public let path: String
+    /// What a commit survives.
+    public let durability: Durability
     let pool: DatabasePool
     /// The folder to delete with the store, for ``temporary()``.
     private let temporaryDirectory: String?
@@ -39,16 +55,19 @@ public final class Store: Sendable {
     /// Opens the store at `path`, creating the file and its parent folders if needed, and brings its
     /// schema up to date.
     ///
-    /// - Parameter path: The SQLite file; see ``defaultPath(in:)``.
+    /// - Parameters:
+    ///   - path: The SQLite file; see ``defaultPath(in:)``.
     /// - Throws: ``StoreError`` with code ``StoreError/Code/cannotOpen`` when the folder cannot be
     ///   created or the file is not a SQLite database, ``StoreError/Code/migration`` when the schema
     ///   cannot be migrated.
-    public convenience init(path: String) throws {
-        try self.init(path: path, temporaryDirectory: nil)
+    ///   - durability: What a commit survives (``Durability/process`` by default).
+    public convenience init(path: String, durability: Durability = .process) throws {
+        try self.init(path: path, temporaryDirectory: nil, durability: durability)
     }
 
-    private init(path: String, temporaryDirectory: String?) throws {
+    private init(path: String, temporaryDirectory: String?, durability: Durability = .process) throws {
         self.path = path
+        self.durability = durability
         self.temporaryDirectory = temporaryDirectory
         let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
         do {
@@ -64,7 +83,7 @@ public final class Store: Sendable {
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(Self.busyTimeout)
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA synchronous = \(durability.synchronous)")
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
