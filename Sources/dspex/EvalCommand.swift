@@ -82,14 +82,14 @@ struct EvalCommand: AsyncParsableCommand {
                     try await Interrupts.cancellingOnSignal {
                         [model, maxCalls, maxTokens, concurrency, maxErrors, programOptions] in
                         try await model.withLanguageModel(file: spec.lm, cache: cache) { lm in
-                            let budgeted: any LanguageModel =
-                                maxCalls == nil && maxTokens == nil
-                                ? lm : BudgetedLM(lm, maxCalls: maxCalls, maxTokens: maxTokens)
                             let graph = try programOptions.apply(
-                                to: try spec.makeGraph(lm: budgeted, concurrency: concurrency))
+                                to: try spec.makeGraph(lm: lm, concurrency: concurrency))
+                            let budget =
+                                maxCalls == nil && maxTokens == nil
+                                ? nil : UsageBudget(maxCalls: maxCalls, maxTokens: maxTokens)
                             let evaluate = Evaluate(
-                                metric: try makeMetric(budgeted), store: store,
-                                configuration: .init(scheduler: .init(maxErrors: maxErrors)))
+                                metric: try makeMetric(lm), store: store,
+                                configuration: .init(scheduler: .init(maxErrors: maxErrors), budget: budget))
                             return try await evaluate.evaluate(graph, on: rows, total: total, run: identity) {
                                 progress.update($0)
                             }

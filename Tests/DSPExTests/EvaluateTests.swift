@@ -123,14 +123,14 @@ struct EvaluateTests {
         let store = try Store.temporary()
         defer { try? store.remove() }
         let lm = Self.halfRightLM()
-        let evaluate = Evaluate(metric: .exactMatch(), store: store)
-        let stopped = try await evaluate.evaluate(
-            try Self.graph(BudgetedLM(lm, maxCalls: 7)), on: ExampleList(Self.devset(20)), run: Self.run("b"))
+        let budgeted = Evaluate(metric: .exactMatch(), store: store, configuration: .init(budget: .init(maxCalls: 7)))
+        let stopped = try await budgeted.evaluate(
+            try Self.graph(lm), on: ExampleList(Self.devset(20)), run: Self.run("b"))
         #expect(stopped.stopReason == .budgetExhausted)
         #expect(stopped.examples <= 7)
         #expect(stopped.errors == 0)
         #expect(try store.run(named: "b")?.status == "stopped")
-        let finished = try await evaluate.evaluate(
+        let finished = try await Evaluate(metric: .exactMatch(), store: store).evaluate(
             try Self.graph(lm), on: ExampleList(Self.devset(20)), run: Self.run("b", resume: true))
         #expect(finished.examples == 20)
         #expect(finished.stopReason == nil)

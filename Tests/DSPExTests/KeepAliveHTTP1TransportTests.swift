@@ -15,7 +15,7 @@ struct KeepAliveHTTP1TransportTests {
     }
 
     private func call(_ lm: OpenAICompatibleLM, _ index: Int) async throws -> LMResponse {
-        try await lm.complete(LMRequest(model: lm.model, messages: [.user("call \(index)")]))
+        try await lm.call(LMRequest(model: lm.model, messages: [.user("call \(index)")]))
     }
 
     @Test("sequential calls share one keep-alive connection, with the URL's path and host")
@@ -53,11 +53,14 @@ struct KeepAliveHTTP1TransportTests {
     func closedIdleConnectionIsReplaced() async throws {
         try await ScriptedHTTPServer.with(.closeWhenReused) { server in
             let lm = client(server)
-            for index in 0..<6 {
-                #expect(try await call(lm, index).choices.first?.text == ScriptedHTTPServer.content)
+            let (_, usage) = try await withUsageScope { () async throws in
+                for index in 0..<6 {
+                    let reply = try await call(lm, index)
+                    #expect(reply.choices.first?.text == ScriptedHTTPServer.content)
+                }
             }
             try await lm.shutdown()
-            #expect(lm.usage.snapshot.retries == 0)
+            #expect(usage.extraRequests == 0)
             let counts = server.counts.withLock { $0 }
             #expect(counts.requests == 6)
             #expect(counts.connections == 6)

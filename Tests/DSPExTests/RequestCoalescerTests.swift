@@ -41,13 +41,15 @@ struct RequestCoalescerTests {
         var simulator = SimulatorConfiguration()
         simulator.latency = .fixed(milliseconds: 100)
         try await withSimulatedLM(simulator) { lm, server in
-            async let first = lm.complete(Self.request)
-            async let second = lm.complete(Self.request)
-            let replies = try await [first, second]
+            let (replies, usage) = try await withUsageScope {
+                async let first = lm.call(Self.request)
+                async let second = lm.call(Self.request)
+                return try await [first, second]
+            }
             #expect(server.stats().requests == 1)
             #expect(replies[0].text == replies[1].text)
             #expect(replies.filter(\.cached).count == 1)
-            #expect(lm.usage.snapshot.calls == 1 && lm.usage.snapshot.cachedCalls == 1)
+            #expect(usage.lmCalls == 1 && usage.cachedCalls == 1 && usage.requests == 1)
         }
     }
 

@@ -38,7 +38,7 @@ struct EvalResumeTests {
     @Test("a SIGKILLed eval resumes to the same score without losing, repeating or re-requesting finished examples")
     func killAndResume() async throws {
         var simulator = SimulatorConfiguration()
-        simulator.latency = .fixed(milliseconds: 15)
+        simulator.latency = .fixed(milliseconds: 30)
         try await withSimulatedLM(simulator) { _, server in
             // The uninterrupted reference run.
             let referenceStore = Self.temporaryStore()
@@ -52,9 +52,9 @@ struct EvalResumeTests {
             let store = Self.temporaryStore()
             let process = try CLIProcess.start(
                 Self.evalArguments(baseURL: server.baseURL, store: store, run: "killed"))
-            // Kill once a random number of results is stored (checkpoints land in batches every 50 ms), plus a
+            // Kill once a random number of results is stored (each result is committed as soon as it is pending), plus a
             // random few milliseconds: a random point of the work, whatever the machine's load.
-            let target = Int.random(in: 1...80)
+            let target = Int.random(in: 1...60)
             while process.isRunning {
                 try await Task.sleep(for: .milliseconds(10))
                 guard FileManager.default.fileExists(atPath: store) else { continue }

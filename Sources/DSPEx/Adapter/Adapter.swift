@@ -21,27 +21,23 @@ public protocol Adapter: Sendable {
     func parse(_ signature: Signature, reply: String) throws(AdapterError) -> OrderedDictionary<String, Value>
     /// Options the adapter adds to each request, such as a `response_format`.
     func requestOptions(for signature: Signature) -> LMOptions
-    /// Formats, calls the model, and parses every choice.
+    /// Formats, calls the model (through ``LanguageModel/call(_:)``, so that the call's cost is recorded), and
+    /// parses every choice.
     func call(
         _ lm: any LanguageModel, options: LMOptions, signature: Signature, demos: [Example],
         inputs: OrderedDictionary<String, Value>
     ) async throws -> AdapterOutput
 }
 
-/// The parsed completions of one adapter call and what they cost.
+/// The parsed completions of one adapter call. What the call cost is recorded in the current ``UsageScope`` where
+/// the model answered (``LanguageModel/call(_:)``), not returned.
 public struct AdapterOutput: Sendable, Hashable {
     /// One output dictionary per choice, in signature order.
     public var completions: [OrderedDictionary<String, Value>]
-    /// Calls made (more than one when a fallback ran), cache hits and tokens.
-    public var usage: Usage
-    /// The part of ``usage`` spent on attempts whose replies could not be parsed, already reported to
-    /// ``UsageCollector/current`` when they failed (so a caller reporting ``usage`` leaves it out).
-    var reportedUsage = Usage()
 
     /// Creates an output.
-    public init(completions: [OrderedDictionary<String, Value>], usage: Usage) {
+    public init(completions: [OrderedDictionary<String, Value>]) {
         self.completions = completions
-        self.usage = usage
     }
 }
 
@@ -52,26 +48,20 @@ extension Adapter {
         _ lm: any LanguageModel, options: LMOptions, signature: Signature, demos: [Example],
         inputs: OrderedDictionary<String, Value>
     ) async throws -> AdapterOutput {
-        let (usage, result) = try await attempt(
-            lm, options: options, signature: signature, demos: demos, inputs: inputs)
-        return AdapterOutput(completions: try result.get(), usage: usage)
+        let result = try await attempt(lm, options: options, signature: signature, demos: demos, inputs: inputs)
+        return AdapterOutput(completions: try result.get())
     }
 
-    /// One model call and the parse of its choices; a parse failure is returned, not thrown, so a
-    /// caller can fall back while keeping the usage of the failed attempt. A failed attempt's call is also
-    /// reported to ``UsageCollector/current`` at once: it was paid for even if the prediction fails.
+    /// One model call (through ``LanguageModel/call(_:)``, which records its cost) and the parse of its choices; a
+    /// parse failure is returned, not thrown, so a caller can fall back.
     func attempt(
         _ lm: any LanguageModel, options: LMOptions, signature: Signature, demos: [Example],
         inputs: OrderedDictionary<String, Value>, adapterOptions: LMOptions? = nil
-    ) async throws -> (Usage, Result<[OrderedDictionary<String, Value>], AdapterError>) {
+    ) async throws -> Result<[OrderedDictionary<String, Value>], AdapterError> {
         let messages = format(signature, demos: demos, inputs: inputs)
         let request = lm.request(
             messages, options: (adapterOptions ?? requestOptions(for: signature)).merging(options))
-        let started = ContinuousClock.now
-        let response = try await lm.complete(request)
-        let usage = Usage(
-            lmCalls: response.cached ? 0 : 1, cachedCalls: response.cached ? 1 : 0,
-            tokens: response.cached ? TokenUsage() : response.usage)
+        let response = try await lm.call(request)
         do {
             var completions: [OrderedDictionary<String, Value>] = []
             for choice in response.choices {
@@ -84,15 +74,10 @@ extension Adapter {
             if completions.isEmpty {
                 throw AdapterError(code: .emptyReply, adapter: name, fields: signature.outputNames, rawReply: "")
             }
-            return (usage, .success(completions))
+            return .success(completions)
         } catch var error as AdapterError {
             error.truncated = response.choices.contains { $0.finishReason == "length" }
-            if let collector = UsageCollector.current {
-                var spent = usage
-                spent.latency = ContinuousClock.now - started
-                collector.add(spent)
-            }
-            return (usage, .failure(error))
+            return .failure(error)
         }
     }
 

@@ -124,18 +124,13 @@ public struct ChatAdapter: Adapter {
         _ lm: any LanguageModel, options: LMOptions, signature: Signature, demos: [Example],
         inputs: OrderedDictionary<String, Value>
     ) async throws -> AdapterOutput {
-        let (usage, result) = try await attempt(
-            lm, options: options, signature: signature, demos: demos, inputs: inputs)
+        let result = try await attempt(lm, options: options, signature: signature, demos: demos, inputs: inputs)
         switch result {
         case .success(let completions):
-            return AdapterOutput(completions: completions, usage: usage)
+            return AdapterOutput(completions: completions)
         case .failure(let error):
             guard useJSONFallback else { throw error }
-            var fallback = try await JSONAdapter().call(
-                lm, options: options, signature: signature, demos: demos, inputs: inputs)
-            fallback.usage = fallback.usage + usage
-            fallback.reportedUsage = fallback.reportedUsage + usage  // reported by the failed attempt
-            return fallback
+            return try await JSONAdapter().call(lm, options: options, signature: signature, demos: demos, inputs: inputs)
         }
     }
 }

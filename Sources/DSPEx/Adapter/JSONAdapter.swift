@@ -115,9 +115,9 @@ public struct JSONAdapter: Adapter {
         for (position, format) in formats.enumerated() {
             let adapter = JSONAdapter(responseFormat: format)
             do {
-                let (usage, result) = try await adapter.attempt(
+                let result = try await adapter.attempt(
                     lm, options: options, signature: signature, demos: demos, inputs: inputs)
-                return AdapterOutput(completions: try result.get(), usage: usage)
+                return AdapterOutput(completions: try result.get())
             } catch let error as LMError where error.status == 400 && position < formats.count - 1 {
                 continue
             }

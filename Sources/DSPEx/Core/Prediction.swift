@@ -32,36 +32,42 @@ public struct Prediction: Sendable, Hashable {
     }
 }
 
-/// The cost of producing a prediction.
+/// The cost of producing a prediction, a stage's work on an example, or a run.
 public struct Usage: Sendable, Hashable, Codable {
-    /// Calls that reached the model.
+    /// Calls the model answered.
     public var lmCalls: Int
-    /// Calls answered from the cache.
+    /// Calls answered from the cache (or by an identical call in flight), at no cost.
     public var cachedCalls: Int
-    /// Tokens of the calls that reached the model.
+    /// Calls that failed after their attempts (sent, and maybe paid for).
+    public var failedCalls: Int
+    /// HTTP requests sent: every attempt of every call, retries and one-choice requests of a fan-out included.
+    public var requests: Int
+    /// Tokens of the calls the model answered.
     public var tokens: TokenUsage
-    /// Wall time of the module call.
+    /// Wall time.
     public var latency: Duration
 
-    /// Creates usage.
-    public init(lmCalls: Int = 0, cachedCalls: Int = 0, tokens: TokenUsage = TokenUsage(), latency: Duration = .zero) {
+    /// Creates usage; `requests` defaults to one per answered or failed call.
+    public init(
+        lmCalls: Int = 0, cachedCalls: Int = 0, failedCalls: Int = 0, tokens: TokenUsage = TokenUsage(),
+        latency: Duration = .zero, requests: Int? = nil
+    ) {
         self.lmCalls = lmCalls
         self.cachedCalls = cachedCalls
+        self.failedCalls = failedCalls
+        self.requests = requests ?? (lmCalls + failedCalls)
         self.tokens = tokens
         self.latency = latency
     }
+
+    /// Retries and extra one-choice requests: requests beyond one per call.
+    public var extraRequests: Int { max(0, requests - lmCalls - failedCalls) }
 
     /// The sum of two usages (latencies add, as for sequential stages).
     public static func + (lhs: Usage, rhs: Usage) -> Usage {
         Usage(
             lmCalls: lhs.lmCalls + rhs.lmCalls, cachedCalls: lhs.cachedCalls + rhs.cachedCalls,
-            tokens: lhs.tokens + rhs.tokens, latency: lhs.latency + rhs.latency)
-    }
-
-    /// What is left of `lhs` without `rhs` (a part of it already counted elsewhere).
-    static func - (lhs: Usage, rhs: Usage) -> Usage {
-        Usage(
-            lmCalls: lhs.lmCalls - rhs.lmCalls, cachedCalls: lhs.cachedCalls - rhs.cachedCalls,
-            tokens: lhs.tokens - rhs.tokens, latency: lhs.latency - rhs.latency)
+            failedCalls: lhs.failedCalls + rhs.failedCalls, tokens: lhs.tokens + rhs.tokens,
+            latency: lhs.latency + rhs.latency, requests: lhs.requests + rhs.requests)
     }
 }

@@ -20,11 +20,4 @@ public struct TokenUsage: Sendable, Hashable, Codable {
             promptTokens: lhs.promptTokens + rhs.promptTokens,
             completionTokens: lhs.completionTokens + rhs.completionTokens)
     }
-
-    /// What is left of `lhs` without `rhs`.
-    static func - (lhs: TokenUsage, rhs: TokenUsage) -> TokenUsage {
-        TokenUsage(
-            promptTokens: lhs.promptTokens - rhs.promptTokens,
-            completionTokens: lhs.completionTokens - rhs.completionTokens)
-    }
 }

@@ -92,6 +92,10 @@ public struct RunSummary: Sendable, Hashable {
     public var lmCalls = 0
     /// LM calls answered from a cache.
     public var cachedCalls = 0
+    /// LM calls that failed after their attempts.
+    public var failedCalls = 0
+    /// HTTP requests sent (every attempt).
+    public var requests = 0
     /// Tokens of the calls that reached a model.
     public var tokens = TokenUsage()
     /// Wall time of the run.
@@ -109,6 +113,8 @@ public struct RunSummary: Sendable, Hashable {
         if result.error != nil { errors += 1 }
         lmCalls += result.usage.lmCalls
         cachedCalls += result.usage.cachedCalls
+        failedCalls += result.usage.failedCalls
+        requests += result.usage.requests
         tokens = tokens + result.usage.tokens
     }
 }

@@ -202,11 +202,7 @@ final class SchedulerRun: Sendable {
     }
 
     func work(_ stageIndex: Int) async {
-        // Every model call of the stage is reported to this worker's collector too (one example at a time), so
-        // that a stage failing after its calls still counts them.
-        let calls = UsageCollector()
-        let outer = UsageCollector.current
-        await UsageCollector.$current.withValue(calls) { await workLoop(stageIndex, calls: calls, outer: outer) }
+        await workLoop(stageIndex)
         let last = activeWorkers.withLock { counts -> Bool in
             counts[stageIndex] -= 1
             return counts[stageIndex] == 0
@@ -214,8 +210,9 @@ final class SchedulerRun: Sendable {
         if last { producerFinished(sink: true, stages: downstream[stageIndex]) }
     }
 
-    /// The examples of one worker of a stage, until its work ends or the run stops.
-    private func workLoop(_ stageIndex: Int, calls: UsageCollector, outer: UsageCollector?) async {
+    /// The examples of one worker of a stage, until its work ends or the run stops. Each example runs in a usage
+    /// scope of its own, so the stage's cost for it is what its calls recorded — also when the stage fails after them.
+    private func workLoop(_ stageIndex: Int) async {
         let stage = graph.stages[stageIndex]
         while let work = await nextWork(stageIndex) {
             let payload: Part.Payload
@@ -223,25 +220,18 @@ final class SchedulerRun: Sendable {
                 payload = .failure(upstreamFailure)
             } else {
                 let started = ContinuousClock.now
-                do {
-                    let prediction: Prediction
-                    var trace: [TraceEntry] = []
-                    if configuration.captureTraces {
-                        (prediction, trace) = try await withTrace { try await stage.module.forward(work.inputs) }
-                    } else {
-                        prediction = try await stage.module.forward(work.inputs)
-                    }
-                    var usage = prediction.usage
-                    usage.latency = ContinuousClock.now - started
+                let (outcome, spent) = await UsageScope.measuring { () async throws -> (Prediction, [TraceEntry]) in
+                    guard configuration.captureTraces else { return (try await stage.module.forward(work.inputs), []) }
+                    return try await withTrace { try await stage.module.forward(work.inputs) }
+                }
+                var usage = spent
+                usage.latency = ContinuousClock.now - started
+                switch outcome {
+                case .success(let (prediction, trace)):
                     payload = .outputs(prediction.outputs, usage, trace)
-                    let spent = calls.take()  // taken even without an outer collector: the next example starts at 0
-                    outer?.add(spent)
-                } catch {
-                    if Task.isCancelled { break }
-                    var spent = calls.take()
-                    outer?.add(spent)
-                    spent.latency = ContinuousClock.now - started
-                    payload = .failure(StageFailure(stage: stage.id, error: error, usage: spent))
+                case .failure(let error):
+                    if Task.isCancelled { return }
+                    payload = .failure(StageFailure(stage: stage.id, error: error, usage: usage))
                 }
             }
             let part = Part(index: work.index, origin: stageIndex, payload: payload)

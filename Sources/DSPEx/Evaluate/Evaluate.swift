@@ -21,11 +21,17 @@ public struct Evaluate: Sendable {
         public var scheduler: Scheduler.Configuration
         /// How many examples are scored at once (matters for LM-judged metrics).
         public var metricConcurrency: Int
+        /// The most calls and tokens the evaluation may spend in this process (program and judge together); it then
+        /// stops, resumably.
+        public var budget: UsageBudget?
 
         /// Creates a configuration.
-        public init(scheduler: Scheduler.Configuration = .init(), metricConcurrency: Int = 16) {
+        public init(
+            scheduler: Scheduler.Configuration = .init(), metricConcurrency: Int = 16, budget: UsageBudget? = nil
+        ) {
             self.scheduler = scheduler
             self.metricConcurrency = metricConcurrency
+            self.budget = budget
         }
     }
 
@@ -102,6 +108,15 @@ public struct Evaluate: Sendable {
     public func evaluate<Examples: AsyncSequence & Sendable>(
         _ graph: Graph, on examples: Examples, total: Int? = nil, run: Run? = nil,
         onProgress: ((EvaluationProgress) -> Void)? = nil
+    ) async throws -> EvaluationResult where Examples.Element == Example {
+        // Every call of the evaluation — the program's and the judge's — is recorded in this scope (and its budget).
+        try await withUsageScope(budget: configuration.budget) {
+            try await evaluateInScope(graph, on: examples, total: total, run: run, onProgress: onProgress)
+        }.0
+    }
+
+    private func evaluateInScope<Examples: AsyncSequence & Sendable>(
+        _ graph: Graph, on examples: Examples, total: Int?, run: Run?, onProgress: ((EvaluationProgress) -> Void)?
     ) async throws -> EvaluationResult where Examples.Element == Example {
         let checkpoint = try run.map { try EvaluationCheckpoint(store: store, run: $0) }
         let done = checkpoint?.completedIDs ?? []
@@ -199,19 +214,19 @@ struct ScoredResult: Sendable {
     static func score(_ result: ExampleResult, with metric: Metric) async -> ScoredResult {
         guard result.error == nil else { return ScoredResult(result: result, score: 0, metricError: nil) }
         let prediction = Prediction(result.outputs, usage: result.usage)
-        let score = { () async -> Result<Double, any Error> in
-            do {
-                return .success(try await metric.score(result.example, prediction))
-            } catch {
-                return .failure(error)
-            }
-        }
+        let score = { () async throws -> Double in try await metric.score(result.example, prediction) }
         // A local metric calls no model: there is no usage to collect.
-        let (outcome, judgeUsage) = metric.isLocal ? (await score(), Usage()) : await UsageCollector.collect(score)
+        var outcome: Result<Double, any Error>
+        var judgeUsage = Usage()
+        if metric.isLocal {
+            do { outcome = .success(try await score()) } catch { outcome = .failure(error) }
+        } else {
+            (outcome, judgeUsage) = await UsageScope.measuring(score)
+        }
         var counted = result
-        counted.usage.lmCalls += judgeUsage.lmCalls
-        counted.usage.cachedCalls += judgeUsage.cachedCalls
-        counted.usage.tokens = counted.usage.tokens + judgeUsage.tokens
+        let latency = counted.usage.latency
+        counted.usage = counted.usage + judgeUsage
+        counted.usage.latency = latency  // the example's latency is its program's
         switch outcome {
         case .success(let score): return ScoredResult(result: counted, score: score)
         case .failure(let error as LMError) where error.stopsRun:

@@ -1,13 +1,7 @@
 /// The running reduce of an evaluation: sums and counts, seeded with a resumed run's stored totals.
 struct EvaluationAggregate {
     let metricName: String
-    var examples = 0
-    var scoreSum = 0.0
-    var errors = 0
-    var lmCalls = 0
-    var cachedCalls = 0
-    var promptTokens = 0
-    var completionTokens = 0
+    var totals = StoredTotals()
     var doneHere = 0
     var latencies = LatencyReservoir()
 
@@ -15,40 +9,28 @@ struct EvaluationAggregate {
         self.metricName = metricName
     }
 
-    mutating func seed(with totals: StoredTotals) {
-        examples = totals.examples
-        scoreSum = totals.scoreSum
-        errors = totals.errors
-        lmCalls = totals.lmCalls
-        cachedCalls = totals.cachedCalls
-        promptTokens = totals.promptTokens
-        completionTokens = totals.completionTokens
+    mutating func seed(with stored: StoredTotals) {
+        totals = stored
     }
 
     mutating func add(_ item: ScoredResult) {
-        examples += 1
+        totals.examples += 1
         doneHere += 1
-        scoreSum += item.score
-        if item.isError { errors += 1 }
-        lmCalls += item.result.usage.lmCalls
-        cachedCalls += item.result.usage.cachedCalls
-        promptTokens += item.result.usage.tokens.promptTokens
-        completionTokens += item.result.usage.tokens.completionTokens
+        totals.scoreSum += item.score
+        if item.isError { totals.errors += 1 }
+        totals = totals.adding(item.result.usage)
         for (stage, usage) in item.result.stageUsage { latencies.add(stage: stage, latency: usage.latency) }
     }
 
     func progress(total: Int?, elapsed: Duration) -> EvaluationProgress {
         EvaluationProgress(
-            done: examples, total: total, score: examples > 0 ? scoreSum / Double(examples) : 0, errors: errors,
-            lmCalls: lmCalls, elapsed: elapsed, doneHere: doneHere)
+            done: totals.examples, total: total, score: totals.score, errors: totals.errors, lmCalls: totals.lmCalls,
+            elapsed: elapsed, doneHere: doneHere)
     }
 
     func result(runName: String?) -> EvaluationResult {
         var result = EvaluationResult(runName: runName)
-        result.apply(
-            StoredTotals(
-                examples: examples, scoreSum: scoreSum, errors: errors, lmCalls: lmCalls, cachedCalls: cachedCalls,
-                promptTokens: promptTokens, completionTokens: completionTokens))
+        result.apply(totals)
         result.stageLatency = latencies.summaries()
         return result
     }
@@ -61,6 +43,8 @@ extension EvaluationResult {
         errors = totals.errors
         lmCalls = totals.lmCalls
         cachedCalls = totals.cachedCalls
+        failedCalls = totals.failedCalls
+        requests = totals.requests
         promptTokens = totals.promptTokens
         completionTokens = totals.completionTokens
     }

@@ -79,6 +79,7 @@ struct EvaluationCheckpoint {
             runId: runID, exampleId: item.result.example.id, exampleIndex: item.result.index,
             outputs: Value.object(item.result.outputs).jsonString(), score: item.score, error: item.errorText,
             lmCalls: item.result.usage.lmCalls, cachedCalls: item.result.usage.cachedCalls,
+            failedCalls: item.result.usage.failedCalls, requests: item.result.usage.requests,
             promptTokens: item.result.usage.tokens.promptTokens,
             completionTokens: item.result.usage.tokens.completionTokens,
             latencyMs: item.result.usage.latency.milliseconds)

@@ -17,6 +17,11 @@ public struct EvaluationResult: Sendable, Hashable {
     public var lmCalls: Int
     /// LM calls answered from a cache.
     public var cachedCalls: Int
+    /// LM calls that failed after their attempts.
+    public var failedCalls: Int
+    /// HTTP requests sent (every attempt, retries and one-choice requests of a fan-out included): what the server
+    /// counted.
+    public var requests: Int
     /// Prompt tokens of the calls that reached a model.
     public var promptTokens: Int
     /// Completion tokens of the calls that reached a model.
@@ -38,6 +43,8 @@ public struct EvaluationResult: Sendable, Hashable {
         errors = 0
         lmCalls = 0
         cachedCalls = 0
+        failedCalls = 0
+        requests = 0
         promptTokens = 0
         completionTokens = 0
         stageLatency = [:]
@@ -60,7 +67,8 @@ public struct EvaluationResult: Sendable, Hashable {
             "run": runName.map(Value.string) ?? .null,
             "score": .double((percentage * 100).rounded() / 100),
             "examples": .int(examples), "errors": .int(errors), "lm_calls": .int(lmCalls),
-            "cached_calls": .int(cachedCalls), "prompt_tokens": .int(promptTokens),
+            "cached_calls": .int(cachedCalls), "failed_calls": .int(failedCalls), "requests": .int(requests),
+            "prompt_tokens": .int(promptTokens),
             "completion_tokens": .int(completionTokens),
             "stopped": stopReason.map { .string($0.description) } ?? .null,
             "resumed_examples": .int(resumedExamples),

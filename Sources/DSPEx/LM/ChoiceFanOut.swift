@@ -23,7 +23,8 @@ final class ChoiceFanOut: Sendable {
                 guard response.choices.count < wanted else { return response }
                 return try await topUp(response, request: request, missing: wanted - response.choices.count, send: send)
             } catch let error as LMError where error.status == 400 {
-                let response = try await topUp(nil, request: request, missing: wanted, send: send)
+                var response = try await topUp(nil, request: request, missing: wanted, send: send)
+                response.requests += error.attempts  // the refused request reached the server too
                 singleChoiceOnly.withLock { $0 = true }
                 return response
             }
@@ -45,10 +46,11 @@ final class ChoiceFanOut: Sendable {
             for try await reply in group { replies.append(reply) }
             return replies.sorted { $0.0 < $1.0 }.map(\.1)
         }
-        var merged = response ?? LMResponse(choices: [], model: replies.first?.model)
+        var merged = response ?? LMResponse(choices: [], model: replies.first?.model, requests: 0)
         for reply in replies {
             merged.choices += reply.choices.prefix(1)
             merged.usage = merged.usage + reply.usage
+            merged.requests += reply.requests
         }
         return merged
     }

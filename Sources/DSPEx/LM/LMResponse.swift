@@ -20,15 +20,26 @@ public struct LMResponse: Sendable, Hashable, Codable {
     public var usage: TokenUsage
     /// The model that answered, when the server says.
     public var model: String?
-    /// Whether this reply came from a cache rather than the server.
+    /// Whether this reply came from a cache (or an identical call in flight) rather than the server.
     public var cached: Bool
+    /// The HTTP requests this reply took: its attempts, and the one-choice requests of a fan-out (not stored with a
+    /// cached reply).
+    public var requests: Int = 1
+
+    private enum CodingKeys: String, CodingKey {
+        case choices, usage, model, cached
+    }
 
     /// Creates a response.
-    public init(choices: [Choice], usage: TokenUsage = TokenUsage(), model: String? = nil, cached: Bool = false) {
+    public init(
+        choices: [Choice], usage: TokenUsage = TokenUsage(), model: String? = nil, cached: Bool = false,
+        requests: Int = 1
+    ) {
         self.choices = choices
         self.usage = usage
         self.model = model
         self.cached = cached
+        self.requests = requests
     }
 
     /// The first choice's text.

@@ -90,8 +90,6 @@ public final class OpenAICompatibleLM: LanguageModel {
     public let configuration: Configuration
     /// The last calls, newest last.
     public let history: LMHistory
-    /// Counts of calls, cache hits, retries and tokens.
-    public let usage = UsageMeter()
 
     public var model: String { configuration.model }
 
@@ -163,9 +161,13 @@ public final class OpenAICompatibleLM: LanguageModel {
             let variable = configuration.apiKeyEnvironmentVariable
         {
             throw LMError(
-                code: .configuration, message: "no API key for \(endpoint): set the environment variable \(variable)")
+                code: .configuration, message: "no API key for \(endpoint): set the environment variable \(variable)",
+                attempts: 0)
         }
-        if let refusal = refusal.withLock({ $0 }) { throw refusal }
+        if var refusal = refusal.withLock({ $0 }) {
+            refusal.attempts = 0  // nothing is sent
+            throw refusal
+        }
         var request = request
         request.temperature = request.temperature ?? configuration.defaults.temperature
         request.maxTokens = request.maxTokens ?? configuration.defaults.maxTokens
@@ -178,7 +180,6 @@ public final class OpenAICompatibleLM: LanguageModel {
         }
         if var cached = await cache.response(forKey: key) {
             cached.cached = true
-            usage.recordCacheHit()
             history.record(.init(date: Date(), request: request, response: cached, latency: .zero))
             return cached
         }
@@ -194,7 +195,6 @@ public final class OpenAICompatibleLM: LanguageModel {
             return response
         }
         if response.cached {
-            usage.recordCacheHit()
             history.record(.init(date: Date(), request: request, response: response, latency: .zero))
         }
         return response
@@ -217,12 +217,10 @@ public final class OpenAICompatibleLM: LanguageModel {
                 return try await self.limiter.withPermit { try await self.sendWithRetries(body) }
             }
             tokenRate?.charge(Double(response.usage.completionTokens))
-            usage.recordCall(response.usage)
             history.record(
                 .init(date: Date(), request: request, response: response, latency: ContinuousClock.now - started))
             return response
         } catch {
-            usage.recordFailure()
             history.record(
                 .init(
                     date: Date(), request: request, response: nil, error: String(describing: error),
@@ -235,14 +233,15 @@ public final class OpenAICompatibleLM: LanguageModel {
         var attempt = 1
         while true {
             do {
-                return try await send(body)
+                var response = try await send(body)
+                response.requests = attempt
+                return response
             } catch let error as LMError {
                 guard error.isRetryable, attempt < configuration.retry.maxAttempts else {
                     var final = error
                     final.attempts = attempt
                     throw final
                 }
-                usage.recordRetry()
                 let wait = configuration.retry.delay(
                     afterAttempt: attempt, retryAfter: error.retryAfter, unit: Double.random(in: 0..<1))
                 try await Task.sleep(for: wait)

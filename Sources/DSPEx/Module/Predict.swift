@@ -75,11 +75,11 @@ public struct Predict<S: TypedSignature>: Module {
         let adapter = self.adapter ?? LMContext.adapter ?? ChatAdapter()
         let started = ContinuousClock.now
         let demos = LMContext.excludesMatchingDemos ? self.demos.filter { !Self.demo($0, matches: inputs) } : self.demos
-        let output = try await adapter.call(lm, options: options, signature: signature, demos: demos, inputs: inputs)
-        var usage = output.usage
+        let (output, recorded) = try await withUsageScope {
+            try await adapter.call(lm, options: options, signature: signature, demos: demos, inputs: inputs)
+        }
+        var usage = recorded
         usage.latency = ContinuousClock.now - started
-        // Failed attempts reported their calls already.
-        UsageCollector.current?.add(usage - output.reportedUsage)
         let prediction = Prediction(output.completions[0], completions: output.completions, usage: usage)
         Trace.current?.record(
             TraceEntry(predictor: name, signature: signature, inputs: inputs, outputs: prediction.outputs))

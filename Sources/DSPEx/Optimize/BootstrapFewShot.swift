@@ -45,6 +45,14 @@ public struct BootstrapFewShot: Optimizer {
     public func compile(
         _ program: Graph, trainset: [Example], valset: [Example]?, context: OptimizationContext
     ) async throws -> Graph {
+        try await context.recording {
+            try await optimize(program, trainset: trainset, valset: valset, context: context)
+        }
+    }
+
+    private func optimize(
+        _ program: Graph, trainset: [Example], valset: [Example]?, context: OptimizationContext
+    ) async throws -> Graph {
         let teacher =
             maxLabeledDemos > 0
             ? try await LabeledFewShot(k: maxLabeledDemos, seed: seed).compile(program, trainset: trainset) : program

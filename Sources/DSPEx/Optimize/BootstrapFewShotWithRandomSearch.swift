@@ -88,6 +88,14 @@ public struct BootstrapFewShotWithRandomSearch: Optimizer {
     public func compile(
         _ program: Graph, trainset: [Example], valset: [Example]?, context: OptimizationContext
     ) async throws -> Graph {
+        try await context.recording {
+            try await optimize(program, trainset: trainset, valset: valset, context: context)
+        }
+    }
+
+    private func optimize(
+        _ program: Graph, trainset: [Example], valset: [Example]?, context: OptimizationContext
+    ) async throws -> Graph {
         let validation = valset ?? trainset
         var best: (score: Double, program: Graph)?
         let all = candidates()

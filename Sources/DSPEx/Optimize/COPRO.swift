@@ -45,6 +45,14 @@ public struct COPRO: Optimizer {
     public func compile(
         _ program: Graph, trainset: [Example], valset: [Example]?, context: OptimizationContext
     ) async throws -> Graph {
+        try await context.recording {
+            try await optimize(program, trainset: trainset, valset: valset, context: context)
+        }
+    }
+
+    private func optimize(
+        _ program: Graph, trainset: [Example], valset: [Example]?, context: OptimizationContext
+    ) async throws -> Graph {
         guard breadth > 1 else {
             throw OptimizeError(code: .invalidOptions, message: "COPRO needs a breadth greater than 1, got \(breadth)")
         }
@@ -146,14 +154,12 @@ public struct COPRO: Optimizer {
                     signature, instructions: instructions, lm: promptModel,
                     options: LMOptions(temperature: initTemperature, rolloutID: index + 1))
                 // An unparseable reply is no proposal (recorded so a resume agrees); its calls are counted anyway.
-                let (prediction, spent) = try await UsageCollector.collect { () async throws -> Prediction? in
-                    do {
-                        return try await predict(.init(uniqueKeysWithValues: inputs.sorted { $0.key < $1.key }))
-                    } catch is AdapterError {
-                        return nil
-                    }
+                let prediction: Prediction?
+                do {
+                    prediction = try await predict(.init(uniqueKeysWithValues: inputs.sorted { $0.key < $1.key }))
+                } catch is AdapterError {
+                    prediction = nil
                 }
-                context.count(spent)
                 return .string(prediction?["proposed_instruction"]?.plainText ?? "")
             }
             let text = GroundedProposer.clean(value.stringValue ?? "")

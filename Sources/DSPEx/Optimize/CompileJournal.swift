@@ -57,12 +57,51 @@ public final class CompileJournal: Sendable {
         memory.withLock { $0.steps[key] = value }
     }
 
-    /// The value recorded for `key`; computed with `compute` and recorded when there is none yet.
+    /// The value recorded for `key`; computed with `compute` and recorded when there is none yet, with what its LM
+    /// calls cost (under ``usageKeyPrefix``, so that the run's totals count calls made outside any example, such as
+    /// a proposer's, also after a resume).
     public func memo(_ key: String, _ compute: () async throws -> Value) async throws -> Value {
         if let recorded = try value(for: key) { return recorded }
-        let value = try await compute()
+        let (value, usage) = try await withUsageScope { try await compute() }
+        if usage.requests > 0 || usage.cachedCalls > 0 { try record(Self.value(of: usage), for: Self.usageKeyPrefix + key) }
         try record(value, for: key)
         return value
+    }
+
+    /// Where ``memo(_:_:)`` records the usage of a computed value.
+    public static let usageKeyPrefix = "usage/"
+
+    /// What the calls of every memoized computation cost, summed.
+    public func memoUsage() throws -> Usage {
+        var total = Usage()
+        if let store, let runID {
+            for record in try store.compileSteps(runID: runID, prefix: Self.usageKeyPrefix) {
+                total = total + Self.usage(of: try Value(json: record.value))
+            }
+        } else {
+            for (key, value) in memory.withLock({ $0.steps }) where key.hasPrefix(Self.usageKeyPrefix) {
+                total = total + Self.usage(of: value)
+            }
+        }
+        return total
+    }
+
+    private static func value(of usage: Usage) -> Value {
+        [
+            "lm_calls": .int(usage.lmCalls), "cached_calls": .int(usage.cachedCalls),
+            "failed_calls": .int(usage.failedCalls), "requests": .int(usage.requests),
+            "prompt_tokens": .int(usage.tokens.promptTokens), "completion_tokens": .int(usage.tokens.completionTokens),
+        ]
+    }
+
+    private static func usage(of value: Value) -> Usage {
+        Usage(
+            lmCalls: value["lm_calls"]?.intValue ?? 0, cachedCalls: value["cached_calls"]?.intValue ?? 0,
+            failedCalls: value["failed_calls"]?.intValue ?? 0,
+            tokens: TokenUsage(
+                promptTokens: value["prompt_tokens"]?.intValue ?? 0,
+                completionTokens: value["completion_tokens"]?.intValue ?? 0),
+            requests: value["requests"]?.intValue ?? 0)
     }
 
     /// The recorded outcomes of step `step`, by example id.

@@ -145,14 +145,12 @@ struct GroundedProposer {
             // A reply that does not follow the format (small models drift) yields no proposal: the caller keeps the
             // current instruction. Recorded like any answer, so a resumed run makes the same choice; its calls are
             // counted anyway.
-            let (prediction, spent) = try await UsageCollector.collect { () async throws -> Prediction? in
-                do {
-                    return try await predict(inputs)
-                } catch is AdapterError {
-                    return nil
-                }
+            let prediction: Prediction?
+            do {
+                prediction = try await predict(inputs)
+            } catch is AdapterError {
+                prediction = nil
             }
-            context.count(spent)
             let output = predict.signature.outputs.last?.name ?? ""
             return .string(prediction?[output]?.plainText ?? "")
         }

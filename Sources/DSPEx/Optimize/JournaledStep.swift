@@ -97,7 +97,6 @@ struct JournaledStep {
                         exampleID: result.example.id, index: positions[result.example.id]?.first ?? result.index,
                         outputs: result.outputs, score: score, error: failure, trace: calls, usage: result.usage)
                     try await journal.record(outcome, step: step)
-                    context.count(result.usage)
                     context.countResults(new: 1, replayed: 0)
                     for position in positions[result.example.id] ?? [] {
                         var copy = outcome

@@ -149,6 +149,14 @@ public struct MIPROv2: Optimizer {
     public func compile(
         _ program: Graph, trainset: [Example], valset: [Example]?, context: OptimizationContext
     ) async throws -> Graph {
+        try await context.recording {
+            try await optimize(program, trainset: trainset, valset: valset, context: context)
+        }
+    }
+
+    private func optimize(
+        _ program: Graph, trainset: [Example], valset: [Example]?, context: OptimizationContext
+    ) async throws -> Graph {
         guard let promptModel = promptModel ?? LMContext.languageModel else {
             throw OptimizeError(
                 code: .invalidOptions,

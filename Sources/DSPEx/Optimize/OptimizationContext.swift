@@ -1,12 +1,16 @@
 import Synchronization
 
-/// What an optimizer runs with beyond its inputs: the journal its work is recorded in, and where progress goes.
+/// What an optimizer runs with beyond its inputs: the journal its work is recorded in, the usage scope its calls are
+/// recorded in, and where progress goes.
 ///
 /// ``Optimizer/compile(_:trainset:valset:)`` uses a fresh in-memory context; ``OptimizationJob`` passes one
 /// backed by the store, so the run survives a crash and reports progress.
 public final class OptimizationContext: Sendable {
     /// Where proposals, trials and example outcomes are recorded.
     public let journal: CompileJournal
+    /// The scope every call of the optimization is recorded in (the program's, the proposer's, a judge's): progress
+    /// reads its calls and tokens.
+    public let usage: UsageScope
     private let state: Mutex<OptimizationProgress>
     private let onProgress: @Sendable (OptimizationProgress) -> Void
 
@@ -16,16 +20,24 @@ public final class OptimizationContext: Sendable {
     ///   - journal: The journal (in memory by default).
     ///   - onProgress: Called with a snapshot whenever the progress changes, from the optimizer's task.
     public init(
-        journal: CompileJournal = CompileJournal(),
+        journal: CompileJournal = CompileJournal(), usage: UsageScope = UsageScope(),
         onProgress: @escaping @Sendable (OptimizationProgress) -> Void = { _ in }
     ) {
         self.journal = journal
+        self.usage = usage
         self.state = Mutex(OptimizationProgress())
         self.onProgress = onProgress
     }
 
-    /// The latest snapshot.
-    public var progress: OptimizationProgress { state.withLock { $0 } }
+    /// Runs `body` with its calls recorded in ``usage`` (every optimizer's work runs in it, so progress and the
+    /// run's totals count the calls however the optimizer was called).
+    public func recording<R>(_ body: () async throws -> R) async rethrows -> R {
+        if UsageScope.current === usage { return try await body() }
+        return try await UsageScope.$current.withValue(usage) { try await body() }
+    }
+
+    /// The latest snapshot, with the calls and tokens recorded so far.
+    public var progress: OptimizationProgress { withUsage(state.withLock { $0 }) }
 
     /// Changes the snapshot and reports it.
     public func update(_ change: (inout OptimizationProgress) -> Void) {
@@ -33,7 +45,15 @@ public final class OptimizationContext: Sendable {
             change(&progress)
             return progress
         }
-        onProgress(snapshot)
+        onProgress(withUsage(snapshot))
+    }
+
+    private func withUsage(_ snapshot: OptimizationProgress) -> OptimizationProgress {
+        var snapshot = snapshot
+        let spent = usage.usage
+        snapshot.lmCalls = spent.lmCalls
+        snapshot.tokens = spent.tokens.totalTokens
+        return snapshot
     }
 
     /// Enters a stage of the optimization.
@@ -41,15 +61,6 @@ public final class OptimizationContext: Sendable {
         update {
             $0.stage = stage
             $0.detail = detail
-        }
-    }
-
-    /// Counts calls made by this process.
-    func count(_ usage: Usage) {
-        guard usage.lmCalls > 0 else { return }
-        state.withLock {
-            $0.lmCalls += usage.lmCalls
-            $0.tokens += usage.tokens.promptTokens + usage.tokens.completionTokens
         }
     }
 

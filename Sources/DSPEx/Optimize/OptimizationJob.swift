@@ -36,7 +36,7 @@ public final class OptimizationJob: Sendable {
     private let store: Store?
 
     private init(
-        runName: String?, runID: Int64?, journal: CompileJournal, store: Store?,
+        runName: String?, runID: Int64?, journal: CompileJournal, store: Store?, budget: UsageBudget?,
         work: @escaping @Sendable (OptimizationContext) async throws -> Graph
     ) {
         self.runName = runName
@@ -48,7 +48,7 @@ public final class OptimizationJob: Sendable {
         self.events = events
         self.progress = progress
         (stopRequests, stopRequest) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        context = OptimizationContext(journal: journal) { progress.yield($0) }
+        context = OptimizationContext(journal: journal, usage: UsageScope(budget: budget)) { progress.yield($0) }
     }
 
     /// Stops ``run()``, from any task; what finished stays recorded, and the run can be resumed.
@@ -65,7 +65,9 @@ public final class OptimizationJob: Sendable {
         defer { progress.finish() }
         do {
             let optimized = try await withThrowingTaskGroup(of: Graph?.self) { group in
-                group.addTask { try await self.work(self.context) }
+                group.addTask {
+                    try await self.context.recording { try await self.work(self.context) }
+                }
                 group.addTask {
                     for await _ in self.stopRequests { return nil }
                     return nil
@@ -106,11 +108,12 @@ public final class OptimizationJob: Sendable {
     ///   - valset: Examples to choose between candidates.
     ///   - store: Where the run is recorded; `nil` keeps it in memory (not resumable).
     ///   - run: The run to create or resume in `store`.
+    ///   - budget: The most calls and tokens this process may spend on the run (it then stops, resumably).
     /// - Throws: ``EvaluateError`` when the run cannot be created or resumed (a name taken, a changed pipeline or
     ///   dataset).
     public static func open(
         _ optimizer: any Optimizer, program: Graph, trainset: [Example], valset: [Example]?, store: Store? = nil,
-        run: Evaluate.Run? = nil
+        run: Evaluate.Run? = nil, budget: UsageBudget? = nil
     ) throws -> OptimizationJob {
         var runID: Int64?
         var journal = CompileJournal()
@@ -120,7 +123,8 @@ public final class OptimizationJob: Sendable {
             journal = CompileJournal(store: store, runID: id)
         }
         return OptimizationJob(
-            runName: runID == nil ? nil : run?.name, runID: runID, journal: journal, store: runID == nil ? nil : store
+            runName: runID == nil ? nil : run?.name, runID: runID, journal: journal, store: runID == nil ? nil : store,
+            budget: budget
         ) { context in
             try await optimizer.compile(program, trainset: trainset, valset: valset, context: context)
         }
@@ -140,7 +144,8 @@ public final class OptimizationJob: Sendable {
 
     /// The run's totals: calls and tokens of every recorded example, and the best score measured.
     private static func totals(store: Store, runID: Int64, progress: OptimizationProgress) throws -> StoredTotals {
-        var totals = try store.compileTotals(runID: runID)
+        // The examples' calls and those made outside any example (proposers), by every process that worked on it.
+        var totals = try store.compileTotals(runID: runID).adding(try CompileJournal(store: store, runID: runID).memoUsage())
         totals.bestScore = progress.bestScore
         return totals
     }

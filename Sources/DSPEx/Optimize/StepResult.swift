@@ -68,7 +68,8 @@ extension StepResult {
         return CompileResultRecord(
             runId: runID, step: step, exampleId: exampleID, exampleIndex: index,
             outputs: Value.object(outputs).jsonString(), score: score, error: error, trace: traceJSON,
-            lmCalls: usage.lmCalls, cachedCalls: usage.cachedCalls, promptTokens: usage.tokens.promptTokens,
+            lmCalls: usage.lmCalls, cachedCalls: usage.cachedCalls, failedCalls: usage.failedCalls,
+            requests: usage.requests, promptTokens: usage.tokens.promptTokens,
             completionTokens: usage.tokens.completionTokens)
     }
 
@@ -84,10 +85,10 @@ extension StepResult {
                         outputs: entry["outputs"]?.objectValue ?? [:]))
             }
         }
-        var usage = Usage()
-        usage.lmCalls = record.lmCalls
-        usage.cachedCalls = record.cachedCalls
-        usage.tokens = TokenUsage(promptTokens: record.promptTokens, completionTokens: record.completionTokens)
+        let usage = Usage(
+            lmCalls: record.lmCalls, cachedCalls: record.cachedCalls, failedCalls: record.failedCalls,
+            tokens: TokenUsage(promptTokens: record.promptTokens, completionTokens: record.completionTokens),
+            requests: record.requests)
         self.init(
             exampleID: record.exampleId, index: record.exampleIndex, outputs: outputs, score: record.score,
             error: record.error, trace: calls, usage: usage)

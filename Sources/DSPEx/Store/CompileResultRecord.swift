@@ -34,6 +34,10 @@ public struct CompileResultRecord: Sendable, Hashable, Codable, FetchableRecord,
     public var lmCalls: Int
     /// LM calls answered from a cache.
     public var cachedCalls: Int
+    /// LM calls that failed after their attempts.
+    public var failedCalls: Int
+    /// HTTP requests sent (every attempt).
+    public var requests: Int
     /// Prompt tokens.
     public var promptTokens: Int
     /// Completion tokens.
@@ -42,8 +46,11 @@ public struct CompileResultRecord: Sendable, Hashable, Codable, FetchableRecord,
     /// Creates a result record.
     public init(
         runId: Int64, step: String, exampleId: String, exampleIndex: Int, outputs: String, score: Double,
-        error: String?, trace: String?, lmCalls: Int, cachedCalls: Int, promptTokens: Int, completionTokens: Int
+        error: String?, trace: String?, lmCalls: Int, cachedCalls: Int, failedCalls: Int = 0, requests: Int? = nil,
+        promptTokens: Int, completionTokens: Int
     ) {
+        self.failedCalls = failedCalls
+        self.requests = requests ?? (lmCalls + failedCalls)
         self.runId = runId
         self.step = step
         self.exampleId = exampleId

@@ -29,6 +29,10 @@ public struct ResultRecord: Sendable, Hashable, Codable, FetchableRecord, Persis
     public var lmCalls: Int
     /// LM calls answered from a cache.
     public var cachedCalls: Int
+    /// LM calls that failed after their attempts.
+    public var failedCalls: Int
+    /// HTTP requests sent for the example (every attempt).
+    public var requests: Int
     /// Prompt tokens.
     public var promptTokens: Int
     /// Completion tokens.
@@ -39,9 +43,11 @@ public struct ResultRecord: Sendable, Hashable, Codable, FetchableRecord, Persis
     /// Creates a result record.
     public init(
         runId: Int64, exampleId: String, exampleIndex: Int, outputs: String, score: Double?, error: String?,
-        lmCalls: Int = 0, cachedCalls: Int = 0, promptTokens: Int = 0, completionTokens: Int = 0,
-        latencyMs: Double = 0
+        lmCalls: Int = 0, cachedCalls: Int = 0, failedCalls: Int = 0, requests: Int? = nil, promptTokens: Int = 0,
+        completionTokens: Int = 0, latencyMs: Double = 0
     ) {
+        self.failedCalls = failedCalls
+        self.requests = requests ?? (lmCalls + failedCalls)
         self.runId = runId
         self.exampleId = exampleId
         self.exampleIndex = exampleIndex

@@ -47,12 +47,13 @@ extension Store {
                 db,
                 sql: """
                     SELECT COUNT(*), COUNT(error), TOTAL(lmCalls), TOTAL(cachedCalls), TOTAL(promptTokens),
-                           TOTAL(completionTokens)
+                           TOTAL(completionTokens), TOTAL(failedCalls), TOTAL(requests)
                     FROM compileResult WHERE runId = ?
                     """, arguments: [runID])
             guard let row else { return StoredTotals() }
             return StoredTotals(
                 examples: row[0], errors: row[1], lmCalls: Int(row[2] as Double), cachedCalls: Int(row[3] as Double),
+                failedCalls: Int(row[6] as Double), requests: Int(row[7] as Double),
                 promptTokens: Int(row[4] as Double), completionTokens: Int(row[5] as Double))
         }
     }

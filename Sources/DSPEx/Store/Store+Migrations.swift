@@ -108,6 +108,24 @@ extension Store {
             try db.create(index: "lmCache_on_keyHash", on: "lmCache", columns: ["keyHash"])
         }
 
+        migrator.registerMigration("v4-usage-requests-and-run-plan") { db in
+            // Failed calls and HTTP requests per example (retries and fan-out included), so that a run's totals equal
+            // what its server counted; rows written before were counted one request per answered call.
+            for table in ["result", "compileResult"] {
+                try db.alter(table: table) { t in
+                    t.add(column: "failedCalls", .integer).notNull().defaults(to: 0)
+                    t.add(column: "requests", .integer).notNull().defaults(to: 0)
+                }
+                try db.execute(sql: "UPDATE \(table) SET requests = lmCalls")
+            }
+            // A run is a stored plan, and the process working on it is in its row (for cancel and the console).
+            try db.alter(table: "run") { t in
+                t.add(column: "plan", .text)
+                t.add(column: "workerPid", .integer)
+                t.add(column: "workerHost", .text)
+            }
+        }
+
         return migrator
     }
 

@@ -24,12 +24,12 @@ extension Store {
 
     static let upsertResultSQL = """
         INSERT INTO result (runId, exampleId, exampleIndex, outputs, score, error, lmCalls, cachedCalls,
-                            promptTokens, completionTokens, latencyMs)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            failedCalls, requests, promptTokens, completionTokens, latencyMs)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (runId, exampleId) DO UPDATE SET
             exampleIndex = excluded.exampleIndex, outputs = excluded.outputs, score = excluded.score,
             error = excluded.error, lmCalls = excluded.lmCalls, cachedCalls = excluded.cachedCalls,
-            promptTokens = excluded.promptTokens, completionTokens = excluded.completionTokens,
+            failedCalls = excluded.failedCalls, requests = excluded.requests, promptTokens = excluded.promptTokens, completionTokens = excluded.completionTokens,
             latencyMs = excluded.latencyMs
         """
 
@@ -39,7 +39,7 @@ extension Store {
         for record in records {
             statement.setUncheckedArguments([
                 record.runId, record.exampleId, record.exampleIndex, record.outputs, record.score, record.error,
-                record.lmCalls, record.cachedCalls, record.promptTokens, record.completionTokens, record.latencyMs,
+                record.lmCalls, record.cachedCalls, record.failedCalls, record.requests, record.promptTokens, record.completionTokens, record.latencyMs,
             ])
             try statement.execute()
         }

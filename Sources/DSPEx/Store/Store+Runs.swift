@@ -74,13 +74,14 @@ extension Store {
                 db,
                 sql: """
                     SELECT COUNT(*), TOTAL(score), COUNT(error), TOTAL(lmCalls), TOTAL(cachedCalls),
-                           TOTAL(promptTokens), TOTAL(completionTokens)
+                           TOTAL(promptTokens), TOTAL(completionTokens), TOTAL(failedCalls), TOTAL(requests)
                     FROM result WHERE runId = ?
                     """, arguments: [runID])
             guard let row else { return StoredTotals() }
             return StoredTotals(
                 examples: row[0], scoreSum: row[1], errors: row[2], lmCalls: Int(row[3] as Double),
-                cachedCalls: Int(row[4] as Double), promptTokens: Int(row[5] as Double),
+                cachedCalls: Int(row[4] as Double), failedCalls: Int(row[7] as Double),
+                requests: Int(row[8] as Double), promptTokens: Int(row[5] as Double),
                 completionTokens: Int(row[6] as Double))
         }
     }

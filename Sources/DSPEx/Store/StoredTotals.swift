@@ -10,6 +10,10 @@ public struct StoredTotals: Sendable, Hashable, Codable {
     public var lmCalls: Int
     /// Calls answered from a cache.
     public var cachedCalls: Int
+    /// Calls that failed after their attempts.
+    public var failedCalls: Int
+    /// HTTP requests sent (every attempt, retries included).
+    public var requests: Int
     /// Prompt tokens.
     public var promptTokens: Int
     /// Completion tokens.
@@ -20,8 +24,10 @@ public struct StoredTotals: Sendable, Hashable, Codable {
     /// Creates totals.
     public init(
         examples: Int = 0, scoreSum: Double = 0, errors: Int = 0, lmCalls: Int = 0, cachedCalls: Int = 0,
-        promptTokens: Int = 0, completionTokens: Int = 0
+        failedCalls: Int = 0, requests: Int? = nil, promptTokens: Int = 0, completionTokens: Int = 0
     ) {
+        self.failedCalls = failedCalls
+        self.requests = requests ?? (lmCalls + failedCalls)
         self.examples = examples
         self.scoreSum = scoreSum
         self.errors = errors
@@ -33,4 +39,43 @@ public struct StoredTotals: Sendable, Hashable, Codable {
 
     /// The mean score, 0 to 1.
     public var score: Double { examples > 0 ? scoreSum / Double(examples) : 0 }
+
+    /// The usage these totals add up to (no latency).
+    public var usage: Usage {
+        Usage(
+            lmCalls: lmCalls, cachedCalls: cachedCalls, failedCalls: failedCalls,
+            tokens: TokenUsage(promptTokens: promptTokens, completionTokens: completionTokens), requests: requests)
+    }
+
+    /// These totals with `usage` added.
+    public func adding(_ usage: Usage) -> StoredTotals {
+        var sum = self
+        sum.lmCalls += usage.lmCalls
+        sum.cachedCalls += usage.cachedCalls
+        sum.failedCalls += usage.failedCalls
+        sum.requests += usage.requests
+        sum.promptTokens += usage.tokens.promptTokens
+        sum.completionTokens += usage.tokens.completionTokens
+        return sum
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case examples, scoreSum, errors, lmCalls, cachedCalls, failedCalls, requests, promptTokens, completionTokens
+        case bestScore
+    }
+
+    /// Reads totals, also those stored before failed calls and requests were counted (requests = calls then).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        examples = try container.decode(Int.self, forKey: .examples)
+        scoreSum = try container.decode(Double.self, forKey: .scoreSum)
+        errors = try container.decode(Int.self, forKey: .errors)
+        lmCalls = try container.decode(Int.self, forKey: .lmCalls)
+        cachedCalls = try container.decode(Int.self, forKey: .cachedCalls)
+        failedCalls = try container.decodeIfPresent(Int.self, forKey: .failedCalls) ?? 0
+        requests = try container.decodeIfPresent(Int.self, forKey: .requests) ?? lmCalls
+        promptTokens = try container.decode(Int.self, forKey: .promptTokens)
+        completionTokens = try container.decode(Int.self, forKey: .completionTokens)
+        bestScore = try container.decodeIfPresent(Double.self, forKey: .bestScore)
+    }
 }
