@@ -118,7 +118,7 @@ let package = Package(
         ),
         .testTarget(
             name: "dspexTests",
-            dependencies: ["dspex", "DSPExTesting"],
+            dependencies: ["dspex", "DSPEx", "DSPExTesting", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Fixtures"]
         ),
         .testTarget(

@@ -4,7 +4,8 @@
 Layers of Sources/DSPEx, lowest first (a folder may use the folders before it, never those after):
 Core, Store, Dataset, LM, Adapter, Module, Engine, Evaluate, Optimize, PipelineFile, Run.
 Comments and string literals are ignored; a type is any struct, class, enum, protocol, actor or typealias
-declared at the top level of a layer's files (a nested type is named through its parent, which is checked).
+declared at the top level of a layer's files (a nested type is named through its parent, which is checked; a name
+after a dot, or a name a layer's own nested type has, such as Evaluate.Run, is not the higher layer's type).
 
 Usage: scripts/check-layers.py [SOURCES_DIR]   (default Sources/DSPEx); exit status 1 on a violation.
 """
@@ -17,7 +18,10 @@ LAYERS = ["Core", "Store", "Dataset", "LM", "Adapter", "Module", "Engine", "Eval
 DECLARATION = re.compile(
     r"^(?:(?:public|package|internal|fileprivate|private|final|indirect)\s+)*(?:struct|class|enum|protocol|actor)\s+"
     r"([A-Z][A-Za-z0-9_]*)", re.MULTILINE)
-IDENTIFIER = re.compile(r"\b[A-Z][A-Za-z0-9_]*\b")
+IDENTIFIER = re.compile(r"(?<![.\w])[A-Z][A-Za-z0-9_]*\b")  # not after a dot: `Evaluate.Run` is Evaluate's
+NESTED = re.compile(
+    r"^[ \t]+(?:(?:public|package|internal|fileprivate|private|final|indirect)\s+)*(?:struct|class|enum|protocol|actor)"
+    r"\s+([A-Z][A-Za-z0-9_]*)", re.MULTILINE)
 
 
 def strip_comments_and_strings(text):
@@ -69,6 +73,7 @@ def main():
     root = sys.argv[1] if len(sys.argv) > 1 else "Sources/DSPEx"
     code_by_file = {}
     defined = {}  # type name -> layer index
+    nested = {}  # layer index -> names of types nested in that layer's types (which shadow a higher layer's)
     for index, layer in enumerate(LAYERS):
         folder = os.path.join(root, layer)
         for directory, _, files in os.walk(folder):
@@ -81,13 +86,15 @@ def main():
                 code_by_file[path] = (index, code)
                 for match in DECLARATION.finditer(code):
                     defined.setdefault(match.group(1), index)
+                for match in NESTED.finditer(code):
+                    nested.setdefault(index, set()).add(match.group(1))
     unknown = sorted(set(os.listdir(root)) - set(LAYERS) - {"DSPExVersion.swift", "DSPEx.docc"})
     violations = []
     for path, (index, code) in sorted(code_by_file.items()):
         for line_number, line in enumerate(code.split("\n"), start=1):
             for name in set(IDENTIFIER.findall(line)):
                 owner = defined.get(name)
-                if owner is not None and owner > index:
+                if owner is not None and owner > index and name not in nested.get(index, set()):
                     violations.append(
                         f"{path}:{line_number}: {LAYERS[index]} names {name}, a type of the higher layer "
                         f"{LAYERS[owner]}")

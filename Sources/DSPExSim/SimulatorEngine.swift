@@ -88,7 +88,8 @@ final class SimulatorEngine: Sendable {
         var hash = StableHash()
         if let body { hash.combine(bytes: body.readableBytesView) }
         let (index, fault) = self.recorder.admitChatRequest(
-            path: path, userMessage: analysis.finalUserMessage, fingerprint: String(hash.finalize(), radix: 16)
+            path: path, userMessage: analysis.finalUserMessage, fingerprint: String(hash.finalize(), radix: 16),
+            temperature: request.temperature, maxTokens: request.maxTokens
         ) {
             faults.fault(seed: seed, requestIndex: $0)
         }

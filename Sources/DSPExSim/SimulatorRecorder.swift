@@ -29,6 +29,8 @@ final class SimulatorRecorder: Sendable {
         path: String,
         userMessage: String,
         fingerprint: String,
+        temperature: Double? = nil,
+        maxTokens: Int? = nil,
         decideFault: (Int) -> FaultKind?
     ) -> (index: Int, fault: FaultKind?) {
         self.state.withLock { state in
@@ -42,7 +44,8 @@ final class SimulatorRecorder: Sendable {
             }
             state.log.append(
                 SimulatorRequestRecord(
-                    index: index, userMessage: userMessage, fault: fault?.name, fingerprint: fingerprint))
+                    index: index, userMessage: userMessage, fault: fault?.name, fingerprint: fingerprint,
+                    temperature: temperature, maxTokens: maxTokens))
             return (index, fault)
         }
     }

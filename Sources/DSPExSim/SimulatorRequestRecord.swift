@@ -17,9 +17,18 @@ public struct SimulatorRequestRecord: Codable, Sendable, Hashable {
     /// A hash of the whole request body: equal for byte-identical requests, so tests can tell whether a client
     /// sent the same request twice (a resumed run must not re-send what it has stored).
     public var fingerprint: String?
+    /// The request's `temperature`, if it had one.
+    public var temperature: Double?
+    /// The request's `max_tokens` (or `max_completion_tokens`), if it had one.
+    public var maxTokens: Int?
 
     /// Creates a record.
-    public init(index: Int, userMessage: String, fault: String?, fingerprint: String? = nil) {
+    public init(
+        index: Int, userMessage: String, fault: String?, fingerprint: String? = nil, temperature: Double? = nil,
+        maxTokens: Int? = nil
+    ) {
+        self.temperature = temperature
+        self.maxTokens = maxTokens
         self.index = index
         self.userMessage = userMessage
         self.fault = fault

@@ -2,12 +2,12 @@ import ArgumentParser
 import DSPEx
 import Foundation
 
-/// `dspex cancel`: stop a running compile run resumably.
+/// `dspex cancel`: stop a running eval or compile run resumably (its worker process is in the run's row).
 struct CancelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cancel",
         abstract:
-            "Stop a running compile run (e.g. a detached one); what finished is kept and `dspex resume` continues.")
+            "Stop a running run (e.g. a detached compile); what finished is kept and `dspex resume` continues.")
 
     @Argument(help: "The run's name (see `dspex runs`).")
     var name: String
@@ -21,18 +21,12 @@ struct CancelCommand: AsyncParsableCommand {
         try await CommandFailure.reporting {
             let store = try storeOptions.open()
             let (record, id) = try storeOptions.requireRun(name, in: store)
-            guard record.kind == RunRecord.Kind.compile else {
-                throw EvaluateError(
-                    code: .mismatch,
-                    message: "run '\(name)' is a \(record.kind) run; stop it with Ctrl-C where it runs (it resumes "
-                        + "with dspex resume)")
-            }
             guard record.status == RunRecord.Status.running else {
                 print("run \(name) is \(record.status); nothing to cancel")
                 return
             }
-            let pid = try CompileJournal(store: store, runID: id).value(for: "process")?["pid"]?.intValue
-            if let pid, BackgroundProcess.isAlive(pid_t(pid)) {
+            let pid = try Run.liveWorker(of: record, in: store)
+            if let pid {
                 kill(pid_t(pid), SIGTERM)
                 let deadline = ContinuousClock.now + .milliseconds(Int(wait * 1000))
                 while ContinuousClock.now < deadline {
@@ -53,7 +47,7 @@ struct CancelCommand: AsyncParsableCommand {
             let status = try store.run(id: id)?.status ?? "unknown"
             print("run \(name) is \(status)")
             if status == RunRecord.Status.stopped {
-                Console.error("resume with: dspex resume \(name)" + (storeOptions.store.map { " --store \($0)" } ?? ""))
+                Console.error("resume with: dspex resume \(name)" + storeOptions.suffix)
             }
         }
     }

@@ -60,89 +60,30 @@ struct EvalCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandFailure.reporting {
-            let spec = try PipelineFile.load(path: pipeline)
-            _ = try programOptions.apply(to: try spec.makeGraph(lm: nil, concurrency: concurrency))
-            let (makeMetric, metricConfig) = try resolveMetric(spec)
-            let rows = dataOptions.dataset(for: spec)
-            let datasetHash = try Dataset(url: URL(fileURLWithPath: dataOptions.data)).contentHash()
             let store = try storeOptions.open()
-            let name = try resume ?? run ?? RunArguments.defaultName(spec.name, in: store)
-            let identity = Evaluate.Run(
-                name: name, pipeline: pipeline,
-                programHash: try programOptions.identity(pipelineHash: spec.contentHash), datasetHash: datasetHash,
-                config: ["metric": metricConfig, "arguments": .array(RunArguments.resumable().map(Value.string))],
-                resume: resume != nil)
-            let total = dataOptions.estimatedRowCount()
-            let progress = ProgressDisplay(enabled: !json)
-            let metricName = metricConfig["name"]?.stringValue ?? "metric"
-            let cache = model.noCache ? nil : PersistentLMCache(store: store)
-            let outcome: Result<EvaluationResult, any Error>
-            do {
-                outcome = .success(
-                    try await Interrupts.cancellingOnSignal {
-                        [model, maxCalls, maxTokens, concurrency, maxErrors, programOptions] in
-                        try await model.withLanguageModel(file: spec.lm, cache: cache) { lm in
-                            let graph = try programOptions.apply(
-                                to: try spec.makeGraph(lm: lm, concurrency: concurrency))
-                            let budget =
-                                maxCalls == nil && maxTokens == nil
-                                ? nil : UsageBudget(maxCalls: maxCalls, maxTokens: maxTokens)
-                            let evaluate = Evaluate(
-                                metric: try makeMetric(lm), store: store,
-                                configuration: .init(scheduler: .init(maxErrors: maxErrors), budget: budget))
-                            return try await evaluate.evaluate(graph, on: rows, total: total, run: identity) {
-                                progress.update($0)
-                            }
-                        }
-                    })
-            } catch {
-                outcome = .failure(error)
-            }
-            try await cache?.flush()
-            let result = try outcome.get()
-            progress.finish()
-            if json {
-                print(result.json.jsonString(.pretty(indent: 2)))
-            } else {
-                print(SummaryTable.render(result, metric: metricName, skipped: rows.skippedRowCount))
-            }
-            if let reason = result.stopReason {
-                if reason == .lmRefused, let error = result.stopError { Console.error("error: \(error)") }
-                Console.error("stopped (\(reason)); resume with: dspex resume \(name)" + storeSuffix)
-                throw ExitCode(reason == .cancelled ? 130 : reason == .lmRefused ? 4 : 3)
+            let plan = self.plan
+            let presenter = RunPresenter(storeSuffix: storeOptions.suffix, json: json, announcesName: false)
+            let name = try resume ?? run ?? Run.defaultName(for: plan, in: store)
+            try await presenter.present(out: nil) { [resume] observer in
+                if resume != nil {
+                    return try await Run.resume(
+                        named: name, store: store, connector: SimulatorConnector(), observer: observer,
+                        replacing: plan)
+                }
+                return try await Run.start(
+                    plan, named: name, store: store, connector: SimulatorConnector(), observer: observer)
             }
         }
     }
 
-    private var storeSuffix: String { storeOptions.store.map { " --store \($0)" } ?? "" }
-
-    /// The metric, made once the model is known (an LM judge uses the run's model), and its description for the
-    /// run's config (so a resume with another metric is refused).
-    private func resolveMetric(_ spec: PipelineSpec) throws -> (@Sendable (any LanguageModel) throws -> Metric, Value) {
-        let name = metric ?? spec.metric?.name ?? "exact_match"
-        let field = metricField ?? spec.metric?.field ?? spec.outputs.first?.name ?? "answer"
-        let label = metricField == nil ? spec.metric?.label : nil
-        var description: Value = [
-            "name": .string(name), "field": .string(field), "label": label.map(Value.string) ?? .null,
-        ]
-        if let judge = spec.metric, judge.isJudged, metric == nil || metric == judge.name,
-            let signature = judge.signature
-        {
-            description = ["name": .string(name), "signature": .string(signature)]
-            let instructions = judge.instructions
-            var inputs: [String: MetricInput] = [:]
-            for (input, source) in judge.inputs {
-                let parts = source.split(separator: ".", maxSplits: 1).map(String.init)
-                inputs[input] = parts.first == "example" ? .example(parts[1]) : .prediction(parts[1])
-            }
-            let mapping = inputs
-            return (
-                { lm in try Metric.judged(by: signature, instructions: instructions, lm: lm, inputs: mapping) },
-                description
-            )
-        }
-        let resolved = try Metric.named(name, field: field, label: label)
-        return ({ _ in resolved }, description)
+    /// The run these flags ask for.
+    var plan: RunPlan {
+        RunPlan(
+            kind: .eval, pipeline: pipeline, data: dataOptions.data, program: programOptions.program,
+            idField: dataOptions.idField, skipBadRows: dataOptions.onBadRow == .skip, limit: dataOptions.limit,
+            lm: model.overrides, simulator: model.simulator, cache: !model.noCache, metric: metric,
+            metricField: metricField,
+            budget: maxCalls == nil && maxTokens == nil ? nil : UsageBudget(maxCalls: maxCalls, maxTokens: maxTokens),
+            concurrency: concurrency, maxErrors: maxErrors, json: json)
     }
-
 }

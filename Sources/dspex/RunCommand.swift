@@ -42,17 +42,19 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         try await CommandFailure.reporting {
             let spec = try PipelineFile.load(path: pipeline)
-            // Report problems in the files before any work.
-            _ = try programOptions.apply(to: try spec.makeGraph(lm: nil, concurrency: concurrency))
+            // Built once, before any work (problems in the files are reported first); the model is bound below.
+            let settings = LMSettings(overriding: model.overrides, file: spec.lm)
+            let graph = try programOptions.apply(
+                to: try spec.makeGraph(lm: nil, concurrency: concurrency, options: settings.options))
             let rows = dataOptions.dataset(for: spec)
             let writer = try ResultWriter(path: out)
-            let summary = try await Interrupts.cancellingOnSignal {
-                [model, concurrency, maxErrors, ordered, programOptions] in
+            let summary = try await Interrupts.cancellingOnSignal { [model, maxErrors, ordered] in
                 try await model.withLanguageModel(file: spec.lm) { lm in
-                    let graph = try programOptions.apply(to: try spec.makeGraph(lm: lm, concurrency: concurrency))
+                    try await withLM(lm) {
                     let scheduler = Scheduler(
                         graph: graph, configuration: .init(maxErrors: maxErrors, ordered: ordered))
                     return try await scheduler.run(rows) { result in writer.write(result) }
+                    }
                 }
             }
             try writer.close()

@@ -10,6 +10,9 @@ struct StoreOptions: ParsableArguments {
     var path: String { store ?? FileManager.default.currentDirectoryPath + "/.dspex/dspex.sqlite" }
 
     func open() throws -> Store { try Store(path: path) }
+
+    /// ` --store PATH` when a store was given, for the commands a message suggests.
+    var suffix: String { store.map { " --store \($0)" } ?? "" }
 }
 
 extension StoreOptions {

@@ -213,14 +213,18 @@ struct PipelineErrorCase: Sendable, CustomTestStringConvertible {
                 signature: "q -> items: list[int], n: int, mood: Literal['up'], text"
                 inputs: {q: input.q}
               - id: b
-                signature: "items: str, n: float, mood: Literal['up', 'down'], text: int, more: list[float] -> out"
+                signature: "items: str, n: float, mood: Literal['up', 'down'], text, more: list[float] -> out"
                 inputs: {items: a.items, n: a.n, mood: a.mood, text: a.text, more: a.items}
             """)
         #expect(spec.stages[1].inputs.count == 5)
-        #expect(TypeCompatibility.canFeed(.list(.string), into: .int) == false)
-        #expect(TypeCompatibility.canFeed(.optional(.int), into: .double))
-        #expect(TypeCompatibility.canFeed(.double, into: .int) == false)
-        #expect(TypeCompatibility.canFeed(.literal(["a", "b"]), into: .literal(["a"])) == false)
+        // The file's check and the graph's are one rule: what parses also builds.
+        _ = try spec.makeGraph(lm: nil)
+        #expect(FieldType.list(.string).canFeed(.int) == false)
+        #expect(FieldType.optional(.int).canFeed(.double))
+        #expect(FieldType.double.canFeed(.int) == false)
+        #expect(FieldType.string.canFeed(.int) == false)
+        #expect(FieldType.literal(["a", "b"]).canFeed(.literal(["a"])) == false)
+        #expect(FieldType.literal(["a"]).canFeed(.literal(["a", "b"])))
     }
 
     @Test("scalars follow YAML 1.2: yes and no stay text, quoted numbers stay text")
@@ -659,6 +663,20 @@ struct PipelineErrorCase: Sendable, CustomTestStringConvertible {
                 """,
             code: .typeMismatch, line: 8, column: 17,
             phrase: "input 'n: int' of stage 'count' cannot take 'split.items' of type list[str]"),
+        PipelineErrorCase(
+            name: "text into a number (the graph refuses it, so the file does too)",
+            yaml: """
+                name: t
+                stages:
+                  - id: read
+                    signature: "text -> amount"
+                    inputs: {text: input.text}
+                  - id: double
+                    signature: "n: int -> total: int"
+                    inputs: {n: read.amount}
+                """,
+            code: .typeMismatch, line: 8, column: 17,
+            phrase: "input 'n: int' of stage 'double' cannot take 'read.amount' of type str"),
     ]
 
     static let valid = """

@@ -25,6 +25,13 @@ public struct Graph: Sendable {
         self.outputs = outputs
     }
 
+    /// A graph whose stages and outputs were already validated (a pipeline file's, by its own validator, which
+    /// locates problems in the file): the stages are only put in topological order.
+    init(validated stages: [Stage], outputs: OrderedDictionary<String, SourceReference>) throws(GraphError) {
+        self.stages = try Graph.topologicalOrder(stages, byID: Dictionary(stages.map { ($0.id, $0) }) { first, _ in first })
+        self.outputs = outputs
+    }
+
     /// The stage with this id.
     public func stage(_ id: String) -> Stage? { stages.first { $0.id == id } }
 
@@ -124,7 +131,7 @@ public struct Graph: Sendable {
                 message: "stage '\(stage.id)' reads '\(id).\(field)', but stage '\(id)' produces only "
                     + upstream.signature.outputNames.joined(separator: ", "))
         }
-        guard Graph.canFeed(output.type, into: input.type) else {
+        guard output.type.canFeed(input.type) else {
             throw GraphError(
                 code: .typeMismatch, stage: stage.id, field: input.name,
                 message: "stage '\(stage.id)' input '\(input.name)' is \(input.type.pythonName) but '\(id).\(field)' "
@@ -132,21 +139,7 @@ public struct Graph: Sendable {
         }
     }
 
-    /// Whether a value of type `source` can be an input of type `target`: text accepts anything (DSPy
-    /// formats any value into a prompt); otherwise the types must agree up to optionality, ints fit floats.
-    static func canFeed(_ source: FieldType, into target: FieldType) -> Bool {
-        let from = source.unwrapped
-        let to = target.unwrapped
-        if to == .string || from == to { return true }
-        switch (from, to) {
-        case (.int, .double): return true
-        case (.literal, .string): return true
-        case (.list(let a), .list(let b)): return canFeed(a, into: b)
-        default: return false
-        }
-    }
-
-    private static func topologicalOrder(_ stages: [Stage], byID: [String: Stage]) throws(GraphError) -> [Stage] {
+    static func topologicalOrder(_ stages: [Stage], byID: [String: Stage]) throws(GraphError) -> [Stage] {
         var state: [String: Int] = [:]  // 1 = visiting, 2 = done
         var order: [Stage] = []
         var path: [String] = []

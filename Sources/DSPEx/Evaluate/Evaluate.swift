@@ -49,11 +49,15 @@ public struct Evaluate: Sendable {
         public var config: Value
         /// Continue an existing run of this name instead of starting one.
         public var resume: Bool
+        /// The run's plan as JSON text, stored when the run is created (a resume reads it); never a secret.
+        public var plan: String?
 
         /// Creates a run identity.
         public init(
-            name: String, pipeline: String, programHash: String, datasetHash: String, config: Value, resume: Bool
+            name: String, pipeline: String, programHash: String, datasetHash: String, config: Value, resume: Bool,
+            plan: String? = nil
         ) {
+            self.plan = plan
             self.name = name
             self.pipeline = pipeline
             self.programHash = programHash

@@ -31,29 +31,7 @@ struct EvaluationCheckpoint {
                     message: "a run named '\(run.name)' already exists (\(existing.status)); resume it with "
                         + "`dspex resume \(run.name)` or choose another --run name")
             }
-            guard existing.kind == kind else {
-                throw EvaluateError(
-                    code: .mismatch, message: "run '\(run.name)' is a \(existing.kind) run, not a \(kind) run")
-            }
-            if existing.pipelineHash != run.programHash {
-                throw EvaluateError(
-                    code: .mismatch,
-                    message: "the pipeline changed since run '\(run.name)' started (\(existing.pipeline)); its results "
-                        + "would be mixed with a different program's. Start a new run with another --run name.")
-            }
-            if existing.datasetHash != run.datasetHash {
-                throw EvaluateError(
-                    code: .mismatch,
-                    message: "the dataset changed since run '\(run.name)' started; its results would be mixed with "
-                        + "another dataset's. Start a new run with another --run name.")
-            }
-            let savedMetric = (try? Value(json: existing.config))?["metric"]
-            if let savedMetric, let metric = run.config["metric"], savedMetric != metric {
-                throw EvaluateError(
-                    code: .mismatch,
-                    message:
-                        "run '\(run.name)' was scored with metric \(savedMetric.plainText), not \(metric.plainText)")
-            }
+            try refuseChanges(run, kind: kind, existing: existing)
             guard let id = existing.id else { preconditionFailure("a stored run always has an id") }
             try store.updateRun(id: id, status: RunRecord.Status.running, totals: nil)
             return (id, true)
@@ -64,9 +42,43 @@ struct EvaluationCheckpoint {
         }
         let record = try store.createRun(
             name: run.name, kind: kind, pipeline: run.pipeline, pipelineHash: run.programHash,
-            datasetHash: run.datasetHash, config: run.config.jsonString())
+            datasetHash: run.datasetHash, config: run.config.jsonString(), plan: run.plan)
         guard let id = record.id else { preconditionFailure("a created run always has an id") }
         return (id, false)
+    }
+
+    /// Throws when `run` is not the stored run `existing` continued: another kind, program, dataset or metric.
+    static func refuseChanges(_ run: Evaluate.Run, kind: String, existing: RunRecord) throws(EvaluateError) {
+        guard existing.kind == kind else {
+            throw EvaluateError(
+                code: .mismatch, message: "run '\(run.name)' is a \(existing.kind) run, not a \(kind) run")
+        }
+        if existing.pipelineHash != run.programHash {
+            throw EvaluateError(
+                code: .mismatch,
+                message: "the pipeline changed since run '\(run.name)' started (\(existing.pipeline)); its results "
+                    + "would be mixed with a different program's. Start a new run with another --run name.")
+        }
+        if existing.datasetHash != run.datasetHash {
+            throw EvaluateError(
+                code: .mismatch,
+                message: "the dataset changed since run '\(run.name)' started; its results would be mixed with "
+                    + "another dataset's. Start a new run with another --run name.")
+        }
+        let savedMetric = (try? Value(json: existing.config))?["metric"]
+        if let savedMetric, let metric = run.config["metric"], Self.metricsDiffer(savedMetric, metric) {
+            throw EvaluateError(
+                code: .mismatch,
+                message:
+                    "run '\(run.name)' was scored with metric \(savedMetric.plainText), not \(metric.plainText)")
+        }
+    }
+
+    /// Whether two metric descriptions name different metrics: a key both have with different values (a key
+    /// only one has — e.g. a `label` earlier versions did not store — is no difference).
+    static func metricsDiffer(_ saved: Value, _ current: Value) -> Bool {
+        guard let saved = saved.objectValue, let current = current.objectValue else { return saved != current }
+        return saved.contains { key, value in current[key].map { $0 != value && !($0 == .null || value == .null) } ?? false }
     }
 
     func storedTotals() throws -> StoredTotals {

@@ -26,7 +26,7 @@ public struct BootstrapFewShotWithRandomSearch: Optimizer {
 
         /// How the candidate is built.
         public var kind: Kind
-        /// DSPy's candidate seed: -3, -2, -1, then 0 ..< numCandidatePrograms.
+        /// DSPy's candidate seed: -3, -2, -1, then `seed ..< seed + numCandidatePrograms` (DSPy: 0 ..< n).
         public var seed: Int
         /// The bootstrapped demos allowed per predictor.
         public var bootstrappedDemos: Int
@@ -48,12 +48,16 @@ public struct BootstrapFewShotWithRandomSearch: Optimizer {
     public var numCandidatePrograms: Int
     /// Examples run at once per stage.
     public var concurrency: Int
+    /// The first shuffled candidate's seed; the others follow it. DSPy has no such parameter and uses 0 ..< n,
+    /// which the default 0 reproduces; another seed gives other shuffles and demo counts.
+    public var seed: UInt64
 
     /// Creates the optimizer with DSPy's defaults.
     public init(
         metric: Metric, metricThreshold: Double? = nil, maxBootstrappedDemos: Int = 4, maxLabeledDemos: Int = 16,
-        maxRounds: Int = 1, numCandidatePrograms: Int = 16, concurrency: Int = 16
+        maxRounds: Int = 1, numCandidatePrograms: Int = 16, concurrency: Int = 16, seed: UInt64 = 0
     ) {
+        self.seed = seed
         self.metric = metric
         self.metricThreshold = metricThreshold
         self.maxBootstrappedDemos = maxBootstrappedDemos
@@ -70,8 +74,9 @@ public struct BootstrapFewShotWithRandomSearch: Optimizer {
             Candidate(kind: .labeledOnly, seed: -2, bootstrappedDemos: 0),
             Candidate(kind: .unshuffled, seed: -1, bootstrappedDemos: maxBootstrappedDemos),
         ]
-        for seed in 0..<max(0, numCandidatePrograms) {
-            var generator = SeededGenerator(seed: UInt64(seed))
+        let first = Int(truncatingIfNeeded: seed)
+        for seed in first..<(first + max(0, numCandidatePrograms)) {
+            var generator = SeededGenerator(seed: UInt64(truncatingIfNeeded: seed))
             let size = Int.random(in: 1...max(1, maxBootstrappedDemos), using: &generator)
             list.append(Candidate(kind: .shuffled, seed: seed, bootstrappedDemos: size))
         }
@@ -81,7 +86,7 @@ public struct BootstrapFewShotWithRandomSearch: Optimizer {
     /// The training set as a candidate sees it: shuffled with the candidate's seed for shuffled candidates.
     public func trainset(for candidate: Candidate, from trainset: [Example]) -> [Example] {
         guard candidate.kind == .shuffled else { return trainset }
-        var generator = SeededGenerator(seed: UInt64(candidate.seed) &+ 0x5EED)
+        var generator = SeededGenerator(seed: UInt64(truncatingIfNeeded: candidate.seed) &+ 0x5EED)
         return trainset.shuffled(using: &generator)
     }
 

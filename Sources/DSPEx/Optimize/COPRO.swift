@@ -27,12 +27,17 @@ public struct COPRO: Optimizer {
     public var initTemperature: Double
     /// Examples run at once per stage.
     public var concurrency: Int
+    /// Chooses the proposals' samples: every proposal call carries a rollout id derived from it, so another seed
+    /// asks the prompt model for fresh samples (and the cache keeps them apart) while the same seed reproduces a
+    /// run. DSPy's COPRO has no seed; the default 0 sends its rollout ids 1 ... breadth.
+    public var seed: UInt64
 
     /// Creates the optimizer with DSPy's defaults.
     public init(
         metric: Metric, promptModel: (any LanguageModel)? = nil, breadth: Int = 10, depth: Int = 3,
-        initTemperature: Double = 1.4, concurrency: Int = 16
+        initTemperature: Double = 1.4, concurrency: Int = 16, seed: UInt64 = 0
     ) {
+        self.seed = seed
         self.metric = metric
         self.promptModel = promptModel
         self.breadth = breadth
@@ -152,7 +157,7 @@ public struct COPRO: Optimizer {
             let value = try await context.journal.memo("proposer/\(key)/\(index)") {
                 let predict = try Predict(
                     signature, instructions: instructions, lm: promptModel,
-                    options: LMOptions(temperature: initTemperature, rolloutID: index + 1))
+                    options: LMOptions(temperature: initTemperature, rolloutID: rolloutID(index)))
                 // An unparseable reply is no proposal (recorded so a resume agrees); its calls are counted anyway.
                 let prediction: Prediction?
                 do {
@@ -166,6 +171,11 @@ public struct COPRO: Optimizer {
             if !text.isEmpty { proposals.append(text) }
         }
         return proposals
+    }
+
+    /// The rollout id of the `index`th proposal of a round under this seed.
+    private func rolloutID(_ index: Int) -> Int {
+        Int(truncatingIfNeeded: seed % 1_000_000) * 10_000 + index + 1
     }
 
     /// `program` with one predictor's instruction replaced.

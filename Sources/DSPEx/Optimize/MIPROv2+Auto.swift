@@ -2,7 +2,7 @@ import Foundation
 
 extension MIPROv2 {
     /// DSPy's preset budgets: how many candidates of each kind, and how large a validation set.
-    public enum Auto: String, Sendable, CaseIterable {
+    public enum Auto: String, Sendable, Hashable, Codable, CaseIterable {
         /// 6 candidates, up to 100 validation examples.
         case light
         /// 12 candidates, up to 300 validation examples.

@@ -201,7 +201,7 @@ public struct MIPROv2: Optimizer {
             metric: metric, metricThreshold: metricThreshold,
             maxBootstrappedDemos: isZeroShot ? 3 : maxBootstrappedDemos,
             maxLabeledDemos: isZeroShot ? 0 : maxLabeledDemos,
-            numCandidatePrograms: max(0, count - 3), concurrency: concurrency)
+            numCandidatePrograms: max(0, count - 3), concurrency: concurrency, seed: seed)
         var sets: [String: [[Example]]] = [:]
         let candidates = Array(builder.candidates().prefix(count))
         for (number, candidate) in candidates.enumerated() {

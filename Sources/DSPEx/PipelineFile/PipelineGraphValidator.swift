@@ -71,7 +71,7 @@ struct PipelineGraphValidator {
                 at: binding.location, suggestion: hint)
         }
         guard let expected = stage.signature.inputs.first(where: { $0.name == binding.field }) else { return }
-        guard TypeCompatibility.canFeed(produced.type, into: expected.type) else {
+        guard produced.type.canFeed(expected.type) else {
             throw reader.error(
                 .typeMismatch,
                 "input '\(expected.name): \(expected.type.pythonName)' of stage '\(stage.id)' cannot take"

@@ -2,15 +2,25 @@ import OrderedCollections
 
 extension PipelineSpec {
     /// Builds the runnable graph: one Predict or ChainOfThought per stage, with the file's adapter,
-    /// instructions, demos and LM options.
+    /// instructions and demos. The file was validated when it was loaded (by the same type rule as the engine's,
+    /// ``FieldType/canFeed(_:)``), so the graph is only put in order, not checked again.
     ///
     /// - Parameters:
-    ///   - lm: The model every stage uses; `nil` leaves it to ``withLM(_:adapter:_:)``.
+    ///   - lm: The model every stage uses; `nil` leaves it to ``withLM(_:adapter:_:)`` (build once, run with any
+    ///     model).
     ///   - concurrency: Overrides every stage's concurrency (the CLI's `--concurrency`).
+    ///   - options: The LM options every stage's requests carry — ``LMSettings/options`` of the run, so flags win
+    ///     over the file; by default the file's `lm` section.
     /// - Throws: ``PipelineFileError`` located at the stage or output at fault.
-    public func makeGraph(lm: (any LanguageModel)?, concurrency: Int? = nil) throws(PipelineFileError) -> Graph {
+    public func makeGraph(
+        lm: (any LanguageModel)?, concurrency: Int? = nil, options: LMOptions? = nil
+    ) throws(PipelineFileError) -> Graph {
+        if let concurrency, concurrency < 1 {
+            throw PipelineFileError(
+                code: .invalidValue, message: "concurrency must be at least 1, got \(concurrency)", location: location)
+        }
         let adapter: any Adapter = adapter == .json ? JSONAdapter() : ChatAdapter()
-        let options = LMOptions(temperature: self.lm?.temperature, maxTokens: self.lm?.maxTokens)
+        let options = options ?? LMOptions(temperature: self.lm?.temperature, maxTokens: self.lm?.maxTokens)
         var stages: [Stage] = []
         for spec in self.stages {
             var inputs = OrderedDictionary<String, SourceReference>()
@@ -28,7 +38,7 @@ extension PipelineSpec {
         var outputs = OrderedDictionary<String, SourceReference>()
         for output in self.outputs { outputs[output.name] = .stage(id: output.stage, field: output.field) }
         do {
-            return try Graph(stages: stages, outputs: outputs)
+            return try Graph(validated: stages, outputs: outputs)
         } catch {
             throw PipelineFileError(
                 code: .invalidValue, message: error.message, location: location(of: error))

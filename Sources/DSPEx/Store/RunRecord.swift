@@ -60,13 +60,23 @@ public struct RunRecord: Sendable, Hashable, Codable, FetchableRecord, MutablePe
     public var updatedAt: Date
     /// The JSON of ``StoredTotals``, once written.
     public var totals: String?
+    /// The JSON of the run's plan (what to run, with which model and options), from which it is resumed; `nil`
+    /// for runs stored before plans were (they resume from the command line kept in ``config``).
+    public var plan: String?
+    /// The id of the process working on the run, while one is.
+    public var workerPid: Int?
+    /// The host of that process.
+    public var workerHost: String?
 
     /// Creates a run record; ``Store/createRun(name:kind:pipeline:pipelineHash:datasetHash:config:)`` inserts one.
     public init(
         id: Int64? = nil, name: String, kind: String, pipeline: String, pipelineHash: String, datasetHash: String,
         config: String, status: String = Status.running, createdAt: Date = Date(), updatedAt: Date = Date(),
-        totals: String? = nil
+        totals: String? = nil, plan: String? = nil, workerPid: Int? = nil, workerHost: String? = nil
     ) {
+        self.plan = plan
+        self.workerPid = workerPid
+        self.workerHost = workerHost
         self.id = id
         self.name = name
         self.kind = kind

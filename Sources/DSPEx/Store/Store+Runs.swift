@@ -11,17 +11,19 @@ extension Store {
     ///   - pipelineHash: A hash of the program, to refuse resuming a changed one.
     ///   - datasetHash: A hash of the dataset, to refuse resuming on a changed one.
     ///   - config: The run's configuration as JSON text; never an API key.
+    ///   - plan: The run's plan as JSON text, which a resume reads; never an API key.
     /// - Returns: The inserted record, with its ``RunRecord/id``.
     /// - Throws: ``StoreError`` (``StoreError/Code/write``) if a run with that name exists.
     @discardableResult
     public func createRun(
-        name: String, kind: String, pipeline: String, pipelineHash: String, datasetHash: String, config: String
+        name: String, kind: String, pipeline: String, pipelineHash: String, datasetHash: String, config: String,
+        plan: String? = nil
     ) throws -> RunRecord {
         try write("create run '\(name)'") { db in
             let now = Date()
             var record = RunRecord(
                 name: name, kind: kind, pipeline: pipeline, pipelineHash: pipelineHash, datasetHash: datasetHash,
-                config: config, status: RunRecord.Status.running, createdAt: now, updatedAt: now)
+                config: config, status: RunRecord.Status.running, createdAt: now, updatedAt: now, plan: plan)
             try record.insert(db)
             return record
         }
@@ -43,6 +45,21 @@ extension Store {
     public func runs() throws -> [RunRecord] {
         try read("list runs") { db in
             try RunRecord.order(Column("createdAt").desc, Column("id").desc).fetchAll(db)
+        }
+    }
+
+    /// Stores a run's plan (for a run stored before plans were).
+    public func setPlan(runID: Int64, plan: String) throws {
+        try write("store the run's plan", runID: runID) { db in
+            try RunRecord.filter(key: runID).updateAll(db, Column("plan").set(to: plan))
+        }
+    }
+
+    /// Records the process working on a run (`nil` when none is), for `cancel` and for refusing a second worker.
+    public func setWorker(runID: Int64, pid: Int?, host: String?) throws {
+        try write("record the run's worker", runID: runID) { db in
+            try RunRecord.filter(key: runID).updateAll(
+                db, Column("workerPid").set(to: pid), Column("workerHost").set(to: host))
         }
     }
 
