@@ -1,4 +1,5 @@
 import struct DSPEx.SeededGenerator
+
 /// The simulator's rule for answering "What is A + B?" — right more often when the prompt
 /// carries demos or good instructions, so that prompt optimizers show measurable gains.
 ///

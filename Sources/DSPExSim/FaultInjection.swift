@@ -1,4 +1,5 @@
 import struct DSPEx.SeededGenerator
+
 /// Which chat-completion requests the simulator fails on purpose, and how.
 ///
 /// A fraction ``rate`` of chat-completion requests get a fault; its kind is drawn with the

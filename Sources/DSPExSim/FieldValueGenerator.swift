@@ -1,4 +1,5 @@
 import struct DSPEx.SeededGenerator
+
 /// Produces a plausible, deterministic value of a given ``FieldType``.
 ///
 /// Strings are short texts derived from the request's inputs; numbers, booleans and

@@ -1,4 +1,5 @@
 import struct DSPEx.SeededGenerator
+
 /// How long the simulator waits before answering each chat-completion request.
 ///
 /// The delay is applied with the event loop's timer, so waiting requests cost no thread.

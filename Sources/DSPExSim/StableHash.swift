@@ -1,4 +1,5 @@
 import struct DSPEx.SeededGenerator
+
 /// A process-independent 64-bit hash (FNV-1a, finished with a SplitMix64 mix).
 ///
 /// Swift's `Hasher` is seeded randomly per process, so anything the simulator decides

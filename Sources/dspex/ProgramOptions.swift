@@ -1,5 +1,4 @@
 import ArgumentParser
-import Crypto
 import DSPEx
 import Foundation
 
@@ -12,12 +11,5 @@ struct ProgramOptions: ParsableArguments {
     func apply(to graph: Graph) throws -> Graph {
         guard let program else { return graph }
         return try graph.loading(from: URL(fileURLWithPath: program))
-    }
-
-    /// The identity of the program: the pipeline's hash, and the saved program's content when one is given.
-    func identity(pipelineHash: String) throws -> String {
-        guard let program else { return pipelineHash }
-        let data = try Data(contentsOf: URL(fileURLWithPath: program))
-        return SHA256.hexDigest(of: Data(pipelineHash.utf8) + data)
     }
 }

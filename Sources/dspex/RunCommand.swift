@@ -51,9 +51,9 @@ struct RunCommand: AsyncParsableCommand {
             let summary = try await Interrupts.cancellingOnSignal { [model, maxErrors, ordered] in
                 try await model.withLanguageModel(file: spec.lm) { lm in
                     try await withLM(lm) {
-                    let scheduler = Scheduler(
-                        graph: graph, configuration: .init(maxErrors: maxErrors, ordered: ordered))
-                    return try await scheduler.run(rows) { result in writer.write(result) }
+                        let scheduler = Scheduler(
+                            graph: graph, configuration: .init(maxErrors: maxErrors, ordered: ordered))
+                        return try await scheduler.run(rows) { result in writer.write(result) }
                     }
                 }
             }

@@ -110,7 +110,9 @@ final class CompileProgressPrinter: Sendable {
             let changed =
                 printed == nil || printed?.stage != progress.stage || printed?.trial != progress.trial
                 || (printed?.detail != progress.detail && now - (printed?.time ?? now) > .milliseconds(500))
-            if changed { printed = Printed(stage: progress.stage, trial: progress.trial, detail: progress.detail, time: now) }
+            if changed {
+                printed = Printed(stage: progress.stage, trial: progress.trial, detail: progress.detail, time: now)
+            }
             return changed
         }
         if due { Console.error(progress.description) }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DSPEx
 import Foundation
+import OrderedCollections
 
 /// `dspex show`: one run's summary and its worst examples.
 struct ShowCommand: AsyncParsableCommand {
@@ -21,65 +22,45 @@ struct ShowCommand: AsyncParsableCommand {
     func run() async throws {
         try await CommandFailure.reporting {
             let store = try storeOptions.open()
-            let (record, id) = try storeOptions.requireRun(name, in: store)
-            if record.kind == RunRecord.Kind.compile {
-                try showCompile(record, id: id, store: store)
+            let report = try RunReport.named(name, in: store)
+            var summary = report.summary
+            if report.isCompile {
+                let trials = try report.trials(in: store)
+                summary["candidates"] = .int(try report.candidateCount(in: store))
+                if json {
+                    summary["trials"] = .array(trials)
+                    print(Value.object(summary).jsonString(.pretty(indent: 2)))
+                    return
+                }
+                Self.printFields(summary.filter { !["examples", "errors"].contains($0.key) })
+                if !trials.isEmpty { print("\ntrials:") }
+                for trial in trials {
+                    let score = trial["score"]?.doubleValue.map { String(format: "%.3f", $0) } ?? "-"
+                    let params = (trial["params"]?.objectValue ?? [:]).map { "\($0.key)=\($0.value.plainText)" }
+                    print(
+                        "  \(trial["number"]?.plainText ?? "?")  \(trial["kind"]?.plainText ?? "")  score \(score)  "
+                            + "on \(trial["examples"]?.plainText ?? "?")  " + params.joined(separator: " "))
+                }
                 return
             }
-            let worstResults = try store.worstResults(runID: id, limit: worst)
+            let worst = try report.worstResults(limit: self.worst, in: store)
             if json {
-                guard case .object(var object) = record.summaryValue else { return }
-                object["worst"] = .array(worstResults.map(\.value))
-                print(Value.object(object).jsonString(.pretty(indent: 2)))
+                summary["worst"] = .array(worst.map(\.value))
+                print(Value.object(summary).jsonString(.pretty(indent: 2)))
                 return
             }
-            for (key, value) in record.summaryValue.objectValue ?? [:] {
-                print(key.padding(toLength: 18, withPad: " ", startingAt: 0) + value.plainText)
-            }
-            if !worstResults.isEmpty { print("\nworst examples:") }
-            for result in worstResults {
+            Self.printFields(summary)
+            if !worst.isEmpty { print("\nworst examples:") }
+            for result in worst {
                 let score = result.score.map { String(format: "%.2f", $0) } ?? "-"
                 print("  \(result.exampleId)  score \(score)  \(result.error ?? result.outputs)")
             }
         }
     }
-}
 
-extension ShowCommand {
-    /// A compile run: its summary, its candidates and every trial with its score.
-    private func showCompile(_ record: RunRecord, id: Int64, store: Store) throws {
-        let trials = try store.compileSteps(runID: id, prefix: "trial/").compactMap { try? Value(json: $0.value) }
-        let candidates = try store.compileSteps(runID: id, prefix: "candidate/").count
-        if json {
-            guard case .object(var object) = record.summaryValue else { return }
-            object["candidates"] = .int(candidates)
-            object["trials"] = .array(trials)
-            print(Value.object(object).jsonString(.pretty(indent: 2)))
-            return
-        }
-        for (key, value) in record.summaryValue.objectValue ?? [:] where !["examples", "errors"].contains(key) {
+    private static func printFields(_ fields: OrderedDictionary<String, Value>) {
+        for (key, value) in fields {
             print(key.padding(toLength: 18, withPad: " ", startingAt: 0) + value.plainText)
         }
-        print("candidates".padding(toLength: 18, withPad: " ", startingAt: 0) + String(candidates))
-        if !trials.isEmpty { print("\ntrials:") }
-        for trial in trials {
-            let score = trial["score"]?.doubleValue.map { String(format: "%.3f", $0) } ?? "-"
-            let params = (trial["params"]?.objectValue ?? [:]).map { "\($0.key)=\($0.value.plainText)" }
-            print(
-                "  \(trial["number"]?.plainText ?? "?")  \(trial["kind"]?.plainText ?? "")  score \(score)  "
-                    + "on \(trial["examples"]?.plainText ?? "?")  " + params.joined(separator: " "))
-        }
-    }
-}
-
-extension ResultRecord {
-    /// The result as JSON for `show` and `export`.
-    var value: Value {
-        [
-            "id": .string(exampleId), "outputs": (try? Value(json: outputs)) ?? .string(outputs),
-            "score": score.map(Value.double) ?? .null, "error": error.map(Value.string) ?? .null,
-            "lm_calls": .int(lmCalls), "cached_calls": .int(cachedCalls), "prompt_tokens": .int(promptTokens),
-            "completion_tokens": .int(completionTokens), "latency_ms": .double(latencyMs),
-        ]
     }
 }

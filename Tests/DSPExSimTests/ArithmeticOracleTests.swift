@@ -1,6 +1,7 @@
-import struct DSPEx.SeededGenerator
 import Foundation
 import Testing
+
+import struct DSPEx.SeededGenerator
 
 @testable import DSPExSim
 

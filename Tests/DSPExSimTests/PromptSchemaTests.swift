@@ -1,5 +1,6 @@
-import struct DSPEx.SeededGenerator
 import Testing
+
+import struct DSPEx.SeededGenerator
 
 @testable import DSPExSim
 

@@ -4,8 +4,14 @@ import OrderedCollections
 
 /// Reads the golden fixtures written by `scripts/golden/make_fixtures.sh` (DSPy 3.4.1).
 enum Fixtures {
-    static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/golden")
+    /// `Tests/DSPExTests`, whatever folder a test file is in.
+    static let testsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    /// The repository's root (bundled pipelines and data).
+    static let repositoryRoot = testsFolder.deletingLastPathComponent().deletingLastPathComponent()
+    /// A folder of `Tests/DSPExTests/Fixtures`.
+    static func folder(_ name: String) -> URL { testsFolder.appendingPathComponent("Fixtures/\(name)") }
+
+    static let golden = folder("golden")
 
     static func load(_ name: String) throws -> Value {
         let url = golden.appendingPathComponent(name)

@@ -3,7 +3,7 @@ import DSPExTesting
 import Foundation
 import Testing
 
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(2)), .tags(.integration))
 struct CompileCommandTests {
     @Test("dspex compile --optimizer bootstrap writes a DSPy-layout program that lifts the dev score to 85% or more")
     func bootstrapCompileThenEval() async throws {

@@ -5,7 +5,7 @@ import Testing
 
 /// Real `dspex compile` processes — MIPROv2 killed with SIGKILL, detached, cancelled — resumed against the
 /// simulator on loopback.
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.timeLimit(.minutes(3)), .tags(.integration))
 struct CompileResumeTests {
     static func compileArguments(baseURL: String, store: String, run: String, out: String) -> [String] {
         [
@@ -46,6 +46,7 @@ struct CompileResumeTests {
                     baseURL: server.baseURL, store: path("ref.sqlite"), run: "ref", out: path("ref.json")))
             #expect(reference.status == 0, "\(reference.stderr)")
             let expectedScore = try #require(Self.bestScoreLine(reference.stdout))
+            let uninterrupted = server.stats().requests
             server.reset()
 
             // The same compile killed at a random moment inside the run.
@@ -70,6 +71,7 @@ struct CompileResumeTests {
             process.send(SIGKILL)
             #expect(await process.wait(timeout: 10) == .signalled(SIGKILL))
             let sentBeforeKill = server.recentRequests()
+            let requestsBeforeKill = server.stats().requests
             #expect(try Store(path: path("killed.sqlite")).run(named: "killed")?.status == RunRecord.Status.running)
             server.reset()
 
@@ -89,6 +91,9 @@ struct CompileResumeTests {
             let repeated = server.recentRequests().compactMap { $0.fingerprint.flatMap { earlierIndex[$0] } }
             let lastBeforeKill = sentBeforeKill.map(\.index).max() ?? 0
             #expect(repeated.count <= inFlight, "repeated \(repeated.sorted())")
+            let overhead = requestsBeforeKill + server.stats().requests - uninterrupted
+            #expect(overhead <= inFlight, "kill + resume sent \(overhead) requests more than an uninterrupted run")
+            print("[measure] compile kill at \(stored) of \(referenceResults) results: \(overhead) requests sent again")
             #expect(repeated.allSatisfy { $0 > lastBeforeKill - 3 * inFlight }, "repeated \(repeated.sorted())")
         }
     }

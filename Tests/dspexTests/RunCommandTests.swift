@@ -3,7 +3,7 @@ import DSPExTesting
 import Foundation
 import Testing
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(1)), .tags(.integration))
 struct RunCommandTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
@@ -102,7 +102,7 @@ struct RunCommandTests {
     }
 }
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(1)), .tags(.integration))
 struct RunInterruptTests {
     @Test("Ctrl-C stops a run cleanly: what finished is written and the exit status says it was interrupted")
     func interruptFlushesFinishedWork() async throws {

@@ -7,7 +7,7 @@ import Testing
 
 /// The CLI as a shell over runs: flags beat the file's settings on the wire, compile takes what eval takes,
 /// resume is idempotent, stored totals count every call, and runs stored by an earlier version still resume.
-@Suite(.timeLimit(.minutes(3)))
+@Suite(.timeLimit(.minutes(3)), .tags(.integration))
 struct RunPlanCommandTests {
     static func eval(_ server: SimulatorServer, store: String, run: String, _ extra: [String] = []) -> [String] {
         EvalResumeTests.evalArguments(baseURL: server.baseURL, store: store, run: run) + extra
@@ -18,13 +18,16 @@ struct RunPlanCommandTests {
         try await withSimulatedLM { _, server in
             let store = EvalResumeTests.temporaryStore()
             let flagged = try await CLIProcess.run(
-                Self.eval(server, store: store, run: "t1", ["--limit", "5", "--temperature", "0.7", "--max-reply-tokens", "77"]))
+                Self.eval(
+                    server, store: store, run: "t1",
+                    ["--limit", "5", "--temperature", "0.7", "--max-reply-tokens", "77"]))
             #expect(flagged.status == 0, "\(flagged.stderr)")
             let sent = server.recentRequests()
             #expect(sent.count == 5)
             #expect(sent.allSatisfy { $0.temperature == 0.7 && $0.maxTokens == 77 })
             server.reset()
-            let plain = try await CLIProcess.run(Self.eval(server, store: store, run: "t2", ["--limit", "5", "--no-cache"]))
+            let plain = try await CLIProcess.run(
+                Self.eval(server, store: store, run: "t2", ["--limit", "5", "--no-cache"]))
             #expect(plain.status == 0, "\(plain.stderr)")
             #expect(server.recentRequests().allSatisfy { $0.temperature == 0.0 && $0.maxTokens == nil })
         }

@@ -6,7 +6,7 @@ import Testing
 /// Real `dspex` processes against servers that send the key back (in a 401 body, a reply, a header, an event
 /// stream, a 401 then 200): the key appears in no output stream and in no byte of any file the runs leave —
 /// the store with its WAL, the logs folder, the program file, the exports.
-@Suite(.timeLimit(.minutes(4)))
+@Suite(.timeLimit(.minutes(4)), .tags(.integration))
 struct SecretLeakTests {
     static let pipeline = """
         name: leak
@@ -41,7 +41,9 @@ struct SecretLeakTests {
             folder = FileManager.default.temporaryDirectory.appendingPathComponent("dspex-leak-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             try SecretLeakTests.pipeline.write(toFile: pipeline, atomically: true, encoding: .utf8)
-            let rows = (1...5).map { #"{"id": "q\#($0)", "question": "What is \#($0) + \#($0)?", "answer": "forty-two"}"# }
+            let rows = (1...5).map {
+                #"{"id": "q\#($0)", "question": "What is \#($0) + \#($0)?", "answer": "forty-two"}"#
+            }
             try rows.joined(separator: "\n").write(toFile: data, atomically: true, encoding: .utf8)
         }
 
@@ -130,16 +132,20 @@ struct SecretLeakTests {
             #expect(resume.status == (refusing ? 4 : 0), "\(behaviour): \(resume.stderr)")
 
             let compile = try await Self.dspex(
-                ["compile", workspace.pipeline, "--optimizer", "copro", "--breadth", "2", "--depth", "1",
-                 "--trainset", workspace.data, "--run", "c1", "--store", workspace.store, "--out",
-                 workspace.folder.appendingPathComponent("program.json").path] + model,
+                [
+                    "compile", workspace.pipeline, "--optimizer", "copro", "--breadth", "2", "--depth", "1",
+                    "--trainset", workspace.data, "--run", "c1", "--store", workspace.store, "--out",
+                    workspace.folder.appendingPathComponent("program.json").path,
+                ] + model,
                 key: key, in: workspace, log: &printed)
             #expect(compile.status == (refusing ? 4 : 0), "\(behaviour): \(compile.stderr)")
             #expect(try Self.status(of: "c1", in: workspace) == (refusing ? "stopped" : "completed"))
 
             let detached = try await Self.dspex(
-                ["compile", workspace.pipeline, "--optimizer", "copro", "--breadth", "2", "--depth", "1",
-                 "--trainset", workspace.data, "--run", "c2", "--store", workspace.store, "--detach"] + model,
+                [
+                    "compile", workspace.pipeline, "--optimizer", "copro", "--breadth", "2", "--depth", "1",
+                    "--trainset", workspace.data, "--run", "c2", "--store", workspace.store, "--detach",
+                ] + model,
                 key: key, in: workspace, log: &printed)
             #expect(detached.status == 0, "\(behaviour): \(detached.stderr)")
             let deadline = ContinuousClock.now + .seconds(60)
@@ -152,8 +158,10 @@ struct SecretLeakTests {
 
             for (format, file) in [("jsonl", "e1.jsonl"), ("csv", "e1.csv")] {
                 let export = try await Self.dspex(
-                    ["export", "e1", "--format", format, "--store", workspace.store, "--out",
-                     workspace.folder.appendingPathComponent(file).path], key: key, in: workspace, log: &printed)
+                    [
+                        "export", "e1", "--format", format, "--store", workspace.store, "--out",
+                        workspace.folder.appendingPathComponent(file).path,
+                    ], key: key, in: workspace, log: &printed)
                 #expect(export.status == 0, "\(export.stderr)")
             }
             for command in [["runs"], ["show", "e1"], ["show", "c1"]] {

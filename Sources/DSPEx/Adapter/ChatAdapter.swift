@@ -130,7 +130,8 @@ public struct ChatAdapter: Adapter {
             return AdapterOutput(completions: completions)
         case .failure(let error):
             guard useJSONFallback else { throw error }
-            return try await JSONAdapter().call(lm, options: options, signature: signature, demos: demos, inputs: inputs)
+            return try await JSONAdapter().call(
+                lm, options: options, signature: signature, demos: demos, inputs: inputs)
         }
     }
 }

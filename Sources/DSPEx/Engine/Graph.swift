@@ -28,7 +28,8 @@ public struct Graph: Sendable {
     /// A graph whose stages and outputs were already validated (a pipeline file's, by its own validator, which
     /// locates problems in the file): the stages are only put in topological order.
     init(validated stages: [Stage], outputs: OrderedDictionary<String, SourceReference>) throws(GraphError) {
-        self.stages = try Graph.topologicalOrder(stages, byID: Dictionary(stages.map { ($0.id, $0) }) { first, _ in first })
+        self.stages = try Graph.topologicalOrder(
+            stages, byID: Dictionary(stages.map { ($0.id, $0) }) { first, _ in first })
         self.outputs = outputs
     }
 

@@ -234,7 +234,8 @@ struct ScoredResult: Sendable {
         switch outcome {
         case .success(let score): return ScoredResult(result: counted, score: score)
         case .failure(let error as LMError) where error.stopsRun:
-            return ScoredResult(result: counted, score: 0, metricError: "metric \(metric.name): \(error)", runStop: error)
+            return ScoredResult(
+                result: counted, score: 0, metricError: "metric \(metric.name): \(error)", runStop: error)
         case .failure(let error):
             return ScoredResult(result: counted, score: 0, metricError: "metric \(metric.name): \(error)")
         }

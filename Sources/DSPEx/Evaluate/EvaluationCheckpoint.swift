@@ -78,7 +78,9 @@ struct EvaluationCheckpoint {
     /// only one has — e.g. a `label` earlier versions did not store — is no difference).
     static func metricsDiffer(_ saved: Value, _ current: Value) -> Bool {
         guard let saved = saved.objectValue, let current = current.objectValue else { return saved != current }
-        return saved.contains { key, value in current[key].map { $0 != value && !($0 == .null || value == .null) } ?? false }
+        return saved.contains { key, value in
+            current[key].map { $0 != value && !($0 == .null || value == .null) } ?? false
+        }
     }
 
     func storedTotals() throws -> StoredTotals {

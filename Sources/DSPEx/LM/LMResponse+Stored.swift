@@ -38,7 +38,8 @@ extension LMResponse {
             } catch {
                 throw StoreError(
                     code: .invalidData,
-                    message: "the cached reply \(key.prefix(12))… in \(path) is not a valid reply: \(error)", path: path)
+                    message: "the cached reply \(key.prefix(12))… in \(path) is not a valid reply: \(error)", path: path
+                )
             }
         }
         cached = true

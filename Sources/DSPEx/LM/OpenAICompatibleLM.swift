@@ -50,6 +50,8 @@ public final class OpenAICompatibleLM: LanguageModel {
         public var tokensPerMinute: Double?
         /// Which HTTP client carries the requests.
         public var transport: Transport
+        /// How the client waits between attempts (real time unless a test injects its own).
+        public var retryTiming: RetryTiming = .live
 
         /// Creates a configuration; the defaults talk to OpenAI with the key in `OPENAI_API_KEY`.
         public init(
@@ -202,7 +204,9 @@ public final class OpenAICompatibleLM: LanguageModel {
 
     /// Sends a request that the cache did not answer (through the rate limits, the fan-out for `n > 1`, the
     /// concurrency limit and the retries) and records it.
-    private func callModel(_ request: LMRequest, encoded: (body: [UInt8], identity: [UInt8]?), started: ContinuousClock.Instant)
+    private func callModel(
+        _ request: LMRequest, encoded: (body: [UInt8], identity: [UInt8]?), started: ContinuousClock.Instant
+    )
         async throws -> LMResponse
     {
         do {
@@ -243,8 +247,8 @@ public final class OpenAICompatibleLM: LanguageModel {
                     throw final
                 }
                 let wait = configuration.retry.delay(
-                    afterAttempt: attempt, retryAfter: error.retryAfter, unit: Double.random(in: 0..<1))
-                try await Task.sleep(for: wait)
+                    afterAttempt: attempt, retryAfter: error.retryAfter, unit: configuration.retryTiming.unit())
+                try await configuration.retryTiming.sleep(wait)
                 attempt += 1
             }
         }
@@ -267,7 +271,8 @@ public final class OpenAICompatibleLM: LanguageModel {
         guard status < 300 else {
             let said = OpenAICompatibleLM.serverMessage(String(buffer: response.body))
             let answered = "\(status) \(response.status.reasonPhrase)" + (said.isEmpty ? "" : ": " + said)
-            let error = refusalError(status: status, answered: answered)
+            let error =
+                refusalError(status: status, answered: answered)
                 ?? LMError(
                     code: .httpStatus, message: "\(endpoint) answered \(answered)", status: status,
                     retryAfter: OpenAICompatibleLM.retryAfter(response.headers))

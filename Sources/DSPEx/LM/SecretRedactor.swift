@@ -182,8 +182,9 @@ public struct SecretRedactor: Sendable, Hashable {
     /// URL-safe, also as part of `Bearer <secret>`).
     private static func forms(of secret: String) -> Set<String> {
         var forms: Set<String> = [secret]
-        forms.insert(secret.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "/", with: "\\/")
-            .replacingOccurrences(of: "\"", with: "\\\""))
+        forms.insert(
+            secret.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "/", with: "\\/")
+                .replacingOccurrences(of: "\"", with: "\\\""))
         if let encoded = secret.addingPercentEncoding(withAllowedCharacters: .alphanumerics) { forms.insert(encoded) }
         for text in [secret, "Bearer " + secret] {
             let base64 = Data(text.utf8).base64EncodedString()

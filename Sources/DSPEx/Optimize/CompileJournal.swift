@@ -63,7 +63,9 @@ public final class CompileJournal: Sendable {
     public func memo(_ key: String, _ compute: () async throws -> Value) async throws -> Value {
         if let recorded = try value(for: key) { return recorded }
         let (value, usage) = try await withUsageScope { try await compute() }
-        if usage.requests > 0 || usage.cachedCalls > 0 { try record(Self.value(of: usage), for: Self.usageKeyPrefix + key) }
+        if usage.requests > 0 || usage.cachedCalls > 0 {
+            try record(Self.value(of: usage), for: Self.usageKeyPrefix + key)
+        }
         try record(value, for: key)
         return value
     }

@@ -145,7 +145,8 @@ public final class OptimizationJob: Sendable {
     /// The run's totals: calls and tokens of every recorded example, and the best score measured.
     private static func totals(store: Store, runID: Int64, progress: OptimizationProgress) throws -> StoredTotals {
         // The examples' calls and those made outside any example (proposers), by every process that worked on it.
-        var totals = try store.compileTotals(runID: runID).adding(try CompileJournal(store: store, runID: runID).memoUsage())
+        var totals = try store.compileTotals(runID: runID).adding(
+            try CompileJournal(store: store, runID: runID).memoUsage())
         totals.bestScore = progress.bestScore
         return totals
     }

@@ -45,7 +45,8 @@ public struct LMSettings: Sendable, Hashable {
 
     /// The client configuration for these settings, at `baseURL` (the simulator's when it is used).
     public func clientConfiguration(
-        baseURL: String, model: String? = nil, cache: (any LMCache)?, transport: OpenAICompatibleLM.Transport = .automatic
+        baseURL: String, model: String? = nil, cache: (any LMCache)?,
+        transport: OpenAICompatibleLM.Transport = .automatic
     ) -> OpenAICompatibleLM.Configuration {
         OpenAICompatibleLM.Configuration(
             model: model ?? self.model, baseURL: baseURL, apiKeyEnvironmentVariable: apiKeyEnvironmentVariable,

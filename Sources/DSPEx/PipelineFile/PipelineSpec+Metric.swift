@@ -16,7 +16,8 @@ extension PipelineSpec {
                 guard parts.count == 2 else { continue }
                 inputs[input] = parts[0] == "example" ? .example(parts[1]) : .prediction(parts[1])
             }
-            return try Metric.judged(by: judge.signature ?? "", instructions: judge.instructions, lm: lm, inputs: inputs)
+            return try Metric.judged(
+                by: judge.signature ?? "", instructions: judge.instructions, lm: lm, inputs: inputs)
         }
         let resolved = metricNameAndField(name: name, field: field)
         return try Metric.named(resolved.name, field: resolved.field, label: field == nil ? metric?.label : nil)
@@ -30,7 +31,9 @@ extension PipelineSpec {
         }
         let resolved = metricNameAndField(name: name, field: field)
         let label = field == nil ? metric?.label : nil
-        return ["name": .string(resolved.name), "field": .string(resolved.field), "label": label.map(Value.string) ?? .null]
+        return [
+            "name": .string(resolved.name), "field": .string(resolved.field), "label": label.map(Value.string) ?? .null,
+        ]
     }
 
     /// The file's judged metric, unless `name` chooses another metric.

@@ -17,7 +17,8 @@ struct PreparedRun: Sendable {
     init(_ plan: RunPlan, name: String, resume: Bool) throws {
         self.plan = plan
         spec = try PipelineFile.load(path: plan.pipeline)
-        var program = try spec.makeGraph(lm: nil, concurrency: plan.concurrency, options: spec.lmSettings(overriding: plan.lm).options)
+        var program = try spec.makeGraph(
+            lm: nil, concurrency: plan.concurrency, options: spec.lmSettings(overriding: plan.lm).options)
         var programHash = spec.contentHash
         if let saved = plan.program {
             let url = URL(fileURLWithPath: saved)
@@ -29,8 +30,12 @@ struct PreparedRun: Sendable {
         if let valset = plan.valset {
             datasetHash += "+" + (try Dataset(url: URL(fileURLWithPath: valset)).contentHash())
         }
-        var config: OrderedDictionary<String, Value> = ["metric": spec.metricDescription(name: plan.metric, field: plan.metricField)]
-        if plan.kind == .compile { config["optimizer"] = .string((plan.optimizer ?? OptimizerPlan(name: .bootstrap)).name.rawValue) }
+        var config: OrderedDictionary<String, Value> = [
+            "metric": spec.metricDescription(name: plan.metric, field: plan.metricField)
+        ]
+        if plan.kind == .compile {
+            config["optimizer"] = .string((plan.optimizer ?? OptimizerPlan(name: .bootstrap)).name.rawValue)
+        }
         identity = Evaluate.Run(
             name: name, pipeline: plan.pipeline, programHash: programHash, datasetHash: datasetHash,
             config: .object(config), resume: resume, plan: try plan.jsonText())

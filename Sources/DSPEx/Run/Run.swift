@@ -37,14 +37,16 @@ public enum Run {
         observer: RunObserver = RunObserver()
     ) async throws -> RunOutcome {
         try create(plan, named: name, in: store)
-        return try await resume(named: name, store: store, connector: connector, observer: observer)
+        // This process runs the plan as given (the stored copy holds no URL password).
+        return try await resume(named: name, store: store, connector: connector, observer: observer, replacing: plan)
     }
 
     /// A fresh run name for `plan`: the pipeline's name (and the optimizer's), then the UTC time,
     /// `qa-mipro-20261125-231502`, with `-2`, `-3`… while `store` has a run of that name.
     public static func defaultName(for plan: RunPlan, in store: Store) throws -> String {
         let spec = try PipelineFile.load(path: plan.pipeline)
-        let optimizer = plan.kind == .compile ? "-" + (plan.optimizer ?? OptimizerPlan(name: .bootstrap)).name.rawValue : ""
+        let optimizer =
+            plan.kind == .compile ? "-" + (plan.optimizer ?? OptimizerPlan(name: .bootstrap)).name.rawValue : ""
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyyMMdd-HHmmss"
         formatter.timeZone = TimeZone(identifier: "UTC")
@@ -120,7 +122,8 @@ public enum Run {
     /// The id of a live process on this host working on the run, if any (other than this one).
     public static func liveWorker(of record: RunRecord, in store: Store) throws -> Int? {
         guard record.status == RunRecord.Status.running, let id = record.id else { return nil }
-        var pid = record.workerHost == nil || record.workerHost == ProcessInfo.processInfo.hostName
+        var pid =
+            record.workerHost == nil || record.workerHost == ProcessInfo.processInfo.hostName
             ? record.workerPid : nil
         if pid == nil, record.kind == RunRecord.Kind.compile {
             // Runs of earlier versions kept the worker's pid in the compile journal.
@@ -138,7 +141,8 @@ public enum Run {
         _ prepared: PreparedRun, store: Store, connector: some LanguageModelConnector, observer: RunObserver
     ) async throws -> RunOutcome {
         let plan = prepared.plan
-        let dataset = Dataset(url: URL(fileURLWithPath: plan.data), configuration: prepared.datasetConfiguration(limit: plan.limit))
+        let dataset = Dataset(
+            url: URL(fileURLWithPath: plan.data), configuration: prepared.datasetConfiguration(limit: plan.limit))
         let rows = dataset.rows()
         let total = dataset.estimatedRowCount()
         let result = try await withCache(plan, store: store) { cache in
@@ -148,7 +152,8 @@ public enum Run {
                         metric: try prepared.metric(lm: lm), store: store,
                         configuration: .init(scheduler: .init(maxErrors: plan.maxErrors), budget: plan.budget))
                     return try await evaluate.evaluate(
-                        prepared.program, on: rows, total: total, run: prepared.identity, onProgress: observer.evaluation)
+                        prepared.program, on: rows, total: total, run: prepared.identity,
+                        onProgress: observer.evaluation)
                 }
             }
         }

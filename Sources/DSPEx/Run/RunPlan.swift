@@ -86,11 +86,18 @@ public struct RunPlan: Sendable, Hashable, Codable {
         self.maxErrors = maxErrors
     }
 
-    /// The plan as stored with the run.
+    /// The plan as stored with the run. A password in the base URL (`https://user:secret@host/v1`) is a secret and
+    /// is not stored: a resumed run authenticates with the key in its environment variable.
     public func jsonText() throws -> String {
+        var stored = self
+        if let baseURL = lm.baseURL, var components = URLComponents(string: baseURL), components.password != nil {
+            components.password = nil
+            components.user = nil
+            stored.lm.baseURL = components.string ?? baseURL
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
+        return String(decoding: try encoder.encode(stored), as: UTF8.self)
     }
 
     /// A plan read back from its stored JSON.

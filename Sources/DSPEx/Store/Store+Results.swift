@@ -39,7 +39,8 @@ extension Store {
         for record in records {
             statement.setUncheckedArguments([
                 record.runId, record.exampleId, record.exampleIndex, record.outputs, record.score, record.error,
-                record.lmCalls, record.cachedCalls, record.failedCalls, record.requests, record.promptTokens, record.completionTokens, record.latencyMs,
+                record.lmCalls, record.cachedCalls, record.failedCalls, record.requests, record.promptTokens,
+                record.completionTokens, record.latencyMs,
             ])
             try statement.execute()
         }

@@ -22,8 +22,9 @@ struct RunTests {
         defer { try? store.remove() }
         try await withSimulatedLM { _, server in
             let plan = Self.evalPlan(server)
-            guard case .evaluated(let first) = try await Run.start(
-                plan, named: "e1", store: store, connector: HTTPLanguageModelConnector())
+            guard
+                case .evaluated(let first) = try await Run.start(
+                    plan, named: "e1", store: store, connector: HTTPLanguageModelConnector())
             else { Issue.record("not an evaluation"); return }
             #expect(first.result.examples == 20)
             #expect(first.result.requests == server.stats().requests)
@@ -34,8 +35,9 @@ struct RunTests {
             #expect(record.status == RunRecord.Status.completed)
 
             server.reset()
-            guard case .evaluated(let again) = try await Run.resume(
-                named: "e1", store: store, connector: HTTPLanguageModelConnector())
+            guard
+                case .evaluated(let again) = try await Run.resume(
+                    named: "e1", store: store, connector: HTTPLanguageModelConnector())
             else { Issue.record("not an evaluation"); return }
             #expect(again.result.score == first.result.score)
             #expect(again.result.examples == 20)
@@ -70,13 +72,15 @@ struct RunTests {
                 data: Self.path("data/arithmetic_train.jsonl"), limit: 20,
                 lm: LMOverrides(model: "dspex-sim", baseURL: server.baseURL),
                 optimizer: OptimizerPlan(name: .bootstrap, seed: 3))
-            guard case .compiled(let compiled) = try await Run.start(
-                plan, named: "c1", store: store, connector: HTTPLanguageModelConnector())
+            guard
+                case .compiled(let compiled) = try await Run.start(
+                    plan, named: "c1", store: store, connector: HTTPLanguageModelConnector())
             else { Issue.record("not a compile run"); return }
             #expect(!compiled.wasAlreadyCompleted)
             server.reset()
-            guard case .compiled(let again) = try await Run.resume(
-                named: "c1", store: store, connector: HTTPLanguageModelConnector())
+            guard
+                case .compiled(let again) = try await Run.resume(
+                    named: "c1", store: store, connector: HTTPLanguageModelConnector())
             else { Issue.record("not a compile run"); return }
             #expect(again.wasAlreadyCompleted)
             #expect(again.program.savedState() == compiled.program.savedState())
@@ -88,7 +92,8 @@ struct RunTests {
     func simulatorNeedsItsConnector() async throws {
         let store = try Store.temporary()
         defer { try? store.remove() }
-        let plan = RunPlan(kind: .eval, pipeline: Self.path("pipelines/arithmetic.yaml"), data: Self.path("data/arithmetic_dev.jsonl"))
+        let plan = RunPlan(
+            kind: .eval, pipeline: Self.path("pipelines/arithmetic.yaml"), data: Self.path("data/arithmetic_dev.jsonl"))
         await #expect(throws: RunError.self) {
             _ = try await Run.start(plan, named: "s", store: store, connector: HTTPLanguageModelConnector())
         }
@@ -96,7 +101,8 @@ struct RunTests {
 
     @Test("the optimizer factory hands the seed to every optimizer", arguments: OptimizerPlan.Name.allCases)
     func factoryPassesSeed(name: OptimizerPlan.Name) {
-        let optimizer = OptimizerPlan(name: name, seed: 42).makeOptimizer(metric: .exactMatch(), promptModel: ScriptedLM(replies: []))
+        let optimizer = OptimizerPlan(name: name, seed: 42).makeOptimizer(
+            metric: .exactMatch(), promptModel: ScriptedLM(replies: []))
         let seed: UInt64? =
             switch optimizer {
             case let labeled as LabeledFewShot: labeled.seed

@@ -1,6 +1,7 @@
 import DSPEx
 import DSPExTesting
 import Foundation
+import Synchronization
 import Testing
 
 @Suite(.timeLimit(.minutes(1)))
@@ -13,6 +14,42 @@ struct OpenAICompatibleLMTests {
             #expect(prediction.usage.tokens.promptTokens > 0)
             #expect(server.stats().completions == 1)
             #expect(lm.history.all.count == 1)
+        }
+    }
+
+    @Test("retries wait on the injected clock: each wait is the policy's delay for its attempt, no real sleep")
+    func retriesWaitOnTheInjectedClock() async throws {
+        var simulator = SimulatorConfiguration()
+        simulator.seed = 3
+        simulator.faults = FaultInjection(rate: 0.5, kinds: [.serverError500: 1])
+        let waits = Mutex<[Duration]>([])
+        let policy = RetryPolicy.exponential(maxAttempts: 10, baseDelay: .seconds(60), maxDelay: .seconds(600))
+        try await withSimulatedLM(
+            simulator,
+            configure: {
+                $0.cache = nil
+                $0.retry = policy
+                $0.retryTiming = RetryTiming(sleep: { wait in waits.withLock { $0.append(wait) } }, unit: { 0.5 })
+            }
+        ) { lm, server in
+            let started = ContinuousClock.now
+            var attemptsPerCall: [Int] = []
+            for index in 0..<8 {
+                let response = try await lm.complete(LMRequest(model: lm.model, messages: [.user("call \(index)")]))
+                attemptsPerCall.append(response.requests)
+            }
+            let elapsed = ContinuousClock.now - started
+            var expected: [Duration] = []
+            for attempts in attemptsPerCall where attempts > 1 {
+                for attempt in 1..<attempts {
+                    expected.append(policy.delay(afterAttempt: attempt, retryAfter: nil, unit: 0.5))
+                }
+            }
+            #expect(server.stats().totalFaults > 0)
+            #expect(waits.withLock { $0 } == expected)
+            // Seconds of backoff were asked for; none was slept.
+            #expect(expected.reduce(.zero, +) > .seconds(60))
+            #expect(elapsed < expected.reduce(.zero, +))
         }
     }
 

@@ -29,7 +29,8 @@ import Testing
         let body = try #require(try RecordedReplyTests.Recorded("n_refused").errorBody)
         #expect(body.contains("Value must be between 1 <= value <= 1"))
         return LMError(
-            code: .httpStatus, message: "answered 400 Bad Request: " + OpenAICompatibleLM.serverMessage(body), status: 400
+            code: .httpStatus, message: "answered 400 Bad Request: " + OpenAICompatibleLM.serverMessage(body),
+            status: 400
         )
     }
 

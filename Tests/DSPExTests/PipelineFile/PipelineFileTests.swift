@@ -22,8 +22,7 @@ struct PipelineErrorCase: Sendable, CustomTestStringConvertible {
     // MARK: Helpers
 
     /// `Tests/DSPExTests/Fixtures/pipelines`, found next to this file.
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/pipelines")
+    static let fixtures = Fixtures.folder("pipelines")
 
     static func fixture(_ name: String) -> String {
         fixtures.appendingPathComponent(name).path
@@ -159,8 +158,7 @@ struct PipelineErrorCase: Sendable, CustomTestStringConvertible {
 
     @Test("the example pipelines in the repository are valid")
     func repositoryPipelines() throws {
-        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("pipelines")
+        let folder = Fixtures.repositoryRoot.appendingPathComponent("pipelines")
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         for name in names where name.hasSuffix(".yaml") {
             let spec = try PipelineFile.load(path: folder.appendingPathComponent(name).path, environment: [:])

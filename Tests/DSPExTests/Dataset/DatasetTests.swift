@@ -3,8 +3,7 @@ import Foundation
 import Testing
 
 @Suite struct DatasetTests {
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/datasets", isDirectory: true)
+    static let fixtures = Fixtures.folder("datasets")
 
     /// A dataset over a fixture, named relative to the fixtures folder so errors show just the file name.
     static func fixture(_ name: String, _ configuration: Dataset.Configuration = .init()) -> Dataset {

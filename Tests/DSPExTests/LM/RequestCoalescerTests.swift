@@ -1,7 +1,8 @@
-@testable import DSPEx
 import DSPExTesting
 import Foundation
 import Testing
+
+@testable import DSPEx
 
 @Suite(.timeLimit(.minutes(1)))
 struct RequestCoalescerTests {

@@ -61,8 +61,3 @@ import Testing
         }
     }
 }
-
-extension Tag {
-    /// Tests against fixtures produced by DSPy itself.
-    @Tag static var golden: Self
-}

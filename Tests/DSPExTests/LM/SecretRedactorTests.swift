@@ -35,7 +35,8 @@ import Testing
     @Test("credentials after Bearer or Basic are removed whoever's they are, prose is left alone")
     func credentialsAndProse() {
         let redactor = SecretRedactor.none
-        #expect(redactor.redact("authorization: bearer eyJhbGciOiJIUzI1NiJ9.e30.x") == "authorization: bearer [REDACTED]")
+        #expect(
+            redactor.redact("authorization: bearer eyJhbGciOiJIUzI1NiJ9.e30.x") == "authorization: bearer [REDACTED]")
         #expect(redactor.redact("Basic dXNlcjpwYXNzd29yZA==") == "Basic [REDACTED]")
         let prose = "Basic arithmetic: the bearer of the answer says 42. Bearer instruments"
         #expect(redactor.redact(prose) == prose)

@@ -17,8 +17,7 @@ import Testing
         var errorBody: String?
 
         init(_ id: String) throws {
-            let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-                .appendingPathComponent("Fixtures/realmodel/replies.json")
+            let url = Fixtures.folder("realmodel/replies.json")
             let all = try Value(json: String(contentsOf: url, encoding: .utf8)).arrayValue ?? []
             let entry = try #require(all.first { $0["id"]?.stringValue == id }, "no recorded case \(id)")
             signature = try Signature(try #require(entry["signature"]?.stringValue))

@@ -7,8 +7,7 @@ import Testing
 /// `realmodel_*` pipelines are for a real model: `Tests/RealModelTests`).
 @Suite(.timeLimit(.minutes(1)))
 struct PipelineRunTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let root = Fixtures.repositoryRoot
 
     static var pipelineFiles: [String] {
         let folder = root.appendingPathComponent("pipelines")

@@ -68,12 +68,15 @@ import Testing
 
     @Test("the stages carry the resolved options: a flag's temperature and max tokens beat the file's")
     func stagesCarryResolvedOptions() async throws {
-        let spec = try PipelineFile.load(path: PipelineRunTests.root.appendingPathComponent("pipelines/arithmetic.yaml").path)
+        let spec = try PipelineFile.load(
+            path: PipelineRunTests.root.appendingPathComponent("pipelines/arithmetic.yaml").path)
         #expect(spec.lm?.temperature == 0.0)
         let settings = spec.lmSettings(overriding: LMOverrides(temperature: 0.7, maxTokens: 77))
         let lm = ScriptedLM(replies: ["[[ ## answer ## ]]\n5\n\n[[ ## completed ## ]]"])
         let graph = try spec.makeGraph(lm: lm, options: settings.options)
-        _ = try await Scheduler(graph: graph).run(ExampleList([Example(["question": "What is 2 + 3?"], inputKeys: ["question"])])) { _ in }
+        _ = try await Scheduler(graph: graph).run(
+            ExampleList([Example(["question": "What is 2 + 3?"], inputKeys: ["question"])])
+        ) { _ in }
         #expect(lm.requests.first?.temperature == 0.7)
         #expect(lm.requests.first?.maxTokens == 77)
     }
