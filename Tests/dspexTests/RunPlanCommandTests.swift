@@ -155,4 +155,35 @@ struct RunPlanCommandTests {
             #expect(try Store(path: store).run(named: "old")?.plan != nil)
         }
     }
+
+    @Test("a compile run stored by the previous version resumes from its stored command line")
+    func previousVersionCompileResumes() async throws {
+        try await withSimulatedLM { _, server in
+            let store = EvalResumeTests.temporaryStore()
+            let replay = [
+                RunCommandTests.path("pipelines/arithmetic.yaml"), "--trainset",
+                RunCommandTests.path("data/arithmetic_train.jsonl"), "--optimizer", "bootstrap", "--lm", "dspex-sim",
+                "--base-url", server.baseURL,
+            ]
+            let compiled = try await CLIProcess.run(["compile"] + replay + ["--store", store, "--run", "oldc"])
+            #expect(compiled.status == 0, "\(compiled.stderr)")
+            let database = try Store(path: store)
+            let record = try #require(try database.run(named: "oldc"))
+            let config = Value.object([
+                "metric": (try Value(json: record.config))["metric"] ?? .null, "optimizer": "bootstrap",
+                "arguments": .array(replay.map(Value.string)),
+            ]).jsonString()
+            try await database.pool.write { db in
+                try db.execute(
+                    sql: "UPDATE run SET plan = NULL, status = 'stopped', config = ? WHERE name = 'oldc'",
+                    arguments: [config])
+            }
+            let out = FileManager.default.temporaryDirectory.appendingPathComponent("dspex-\(UUID().uuidString).json")
+            defer { try? FileManager.default.removeItem(at: out) }
+            let resumed = try await CLIProcess.run(["resume", "oldc", "--store", store, "--out", out.path])
+            #expect(resumed.status == 0, "\(resumed.stderr)")
+            #expect(FileManager.default.fileExists(atPath: out.path))
+            #expect(try Store(path: store).run(named: "oldc")?.status == RunRecord.Status.completed)
+        }
+    }
 }

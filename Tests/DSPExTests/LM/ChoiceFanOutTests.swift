@@ -43,11 +43,13 @@ import Testing
         #expect(first.choices.count == 2)
         #expect(first.usage == TokenUsage(promptTokens: 20, completionTokens: 4))
         #expect(server.sent.withLock { $0 } == [2, nil, nil])
+        #expect(first.requests == 3)  // the refused request reached the server too
 
         let second = try await fanOut.complete(
             LMRequest(model: "m", messages: [.user("again")], n: 3), send: server.send)
         #expect(second.choices.count == 3)
         #expect(server.sent.withLock { $0 } == [2, nil, nil, nil, nil, nil])
+        #expect(second.requests == 3)
     }
 
     @Test("a server that returns fewer choices than asked (as Ollama does) is topped up")
@@ -57,6 +59,7 @@ import Testing
             LMRequest(model: "m", messages: [.user("hi")], n: 3), send: server.send)
         #expect(response.choices.count == 3)
         #expect(server.sent.withLock { $0 } == [3, nil, nil])
+        #expect(response.requests == 3)
     }
 
     @Test("a server that gives every choice is asked once")

@@ -1,3 +1,4 @@
+import DSPExSim
 import DSPExTesting
 import Testing
 
@@ -125,5 +126,25 @@ import Testing
         scope.record(Usage(lmCalls: 1), admitted: true)
         #expect(throws: LMError.self) { try scope.admit() }
         #expect(scope.usage.cachedCalls == 5)
+    }
+
+    @Test("a stage that fails at the server reports its failed call with every attempt the server saw")
+    func failingStageAgainstTheServer() async throws {
+        var simulator = SimulatorConfiguration()
+        simulator.faults = FaultInjection(rate: 1.0, kinds: [.serverError500: 1])
+        try await withSimulatedLM(
+            simulator,
+            configure: {
+                $0.cache = nil
+                $0.retry = .exponential(maxAttempts: 3, baseDelay: .milliseconds(1), maxDelay: .milliseconds(2))
+            }
+        ) { lm, server in
+            let predict = try Predict("question -> answer: int", lm: lm)
+            let (_, measured) = await withUsageScope { _ = try? await predict(["question": "What is 1 + 1?"]) }
+            #expect(measured.failedCalls == 1)
+            #expect(measured.lmCalls == 0)
+            #expect(measured.requests == 3)
+            #expect(server.stats().requests == 3)
+        }
     }
 }
