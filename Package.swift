@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .library(name: "DSPEx", targets: ["DSPEx"]),
         .library(name: "DSPExSim", targets: ["DSPExSim"]),
+        .library(name: "DSPExProcess", targets: ["DSPExProcess"]),
         .library(name: "DSPExTesting", targets: ["DSPExTesting"]),
         .executable(name: "dspex", targets: ["dspex"]),
     ],
@@ -67,10 +68,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "DSPExProcess"),
         .target(
             name: "DSPExTesting",
             dependencies: [
-                "DSPEx", "DSPExSim",
+                "DSPEx", "DSPExSim", "DSPExProcess",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -81,6 +83,7 @@ let package = Package(
             dependencies: [
                 "DSPEx",
                 "DSPExSim",
+                "DSPExProcess",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,3 +1,4 @@
+@_exported import DSPExProcess
 import Foundation
 import Synchronization
 
@@ -42,56 +43,5 @@ public enum ChildProcess {
         case .signalled(let signal): status = 128 + signal
         }
         return Output(status: status, stdout: child.stdout, stderr: child.stderr)
-    }
-}
-
-/// A one-shot signal that can be awaited.
-public final class ExitSignal: @unchecked Sendable {
-    private let lock = NSLock()
-    private var fired = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
-
-    /// Fires the signal, resuming every waiter.
-    public func signal() {
-        let pending = lock.withLock {
-            fired = true
-            defer { waiters = [] }
-            return waiters
-        }
-        for waiter in pending { waiter.resume() }
-    }
-
-    /// Returns once the signal has fired.
-    public func wait() async {
-        await withCheckedContinuation { continuation in
-            let resumeNow = lock.withLock {
-                if fired { return true }
-                waiters.append(continuation)
-                return false
-            }
-            if resumeNow { continuation.resume() }
-        }
-    }
-}
-
-/// Drains a pipe on its own thread so a chatty child never blocks on a full pipe.
-final class PipeReader: Sendable {
-    private let data = Mutex(Data())
-    private let done = DispatchSemaphore(value: 0)
-
-    /// Starts reading `descriptor` to its end; the reader closes it.
-    init(descriptor: Int32) {
-        Thread.detachNewThread { [self] in
-            let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
-            let all = handle.readDataToEndOfFile()
-            data.withLock { $0 = all }
-            done.signal()
-        }
-    }
-
-    /// What was read, once the pipe has closed (waiting at most 5 seconds).
-    func text() -> String {
-        if done.wait(timeout: .now() + 5) == .success { done.signal() }
-        return data.withLock { String(decoding: $0, as: UTF8.self) }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DSPEx
+import DSPExProcess
 import Foundation
 
 /// `dspex cancel`: stop a running eval or compile run resumably (its worker process is in the run's row).
@@ -31,7 +32,7 @@ struct CancelCommand: AsyncParsableCommand {
                 let deadline = ContinuousClock.now + .milliseconds(Int(wait * 1000))
                 while ContinuousClock.now < deadline {
                     if try store.run(id: id)?.status != RunRecord.Status.running
-                        || !BackgroundProcess.isAlive(pid_t(pid))
+                        || !SpawnedProcess.isAlive(pid_t(pid))
                     {
                         break
                     }
@@ -40,7 +41,7 @@ struct CancelCommand: AsyncParsableCommand {
             }
             // A run whose process is gone (killed, crashed, another machine's restart) is marked stopped here.
             if try store.run(id: id)?.status == RunRecord.Status.running,
-                pid.map({ !BackgroundProcess.isAlive(pid_t($0)) }) ?? true
+                pid.map({ !SpawnedProcess.isAlive(pid_t($0)) }) ?? true
             {
                 try store.updateRun(id: id, status: RunRecord.Status.stopped, totals: nil)
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DSPEx
+import DSPExProcess
 import Foundation
 
 /// `dspex compile`: optimize a pipeline's prompts from a training set, as a stored, resumable run, and write the
@@ -120,7 +121,7 @@ struct CompileCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         let log = logs.appendingPathComponent("\(name).log").path
         let arguments = ["resume", name] + (storeOptions.store.map { ["--store", $0] } ?? [])
-        let pid = try BackgroundProcess.spawn(arguments: arguments, log: log)
+        let pid = try SpawnedProcess.startDetached(SpawnedProcess.currentExecutable, arguments, log: log)
         Console.line("run \(name)")
         Console.error("optimizing in the background (pid \(pid)); log: \(log)")
         Console.error("watch with `dspex runs`, stop with `dspex cancel \(name)`" + storeOptions.suffix)

@@ -5,8 +5,12 @@ import Synchronization
     import Glibc
 #endif
 
-/// A child process started with `posix_spawn`, its standard output and error captured, waited for without
-/// holding a thread of the cooperative pool.
+/// A child process started with `posix_spawn` — the one helper the CLI (detached workers) and the tests (processes
+/// killed and resumed) share: its standard output and error captured, waited for without holding a thread of the
+/// cooperative pool; or started detached, in a session of its own, writing to a log.
+///
+/// Not swift-subprocess 1.0.2 either: it cannot start a child in a new session with its output appended to a file
+/// and then let it go (it waits for every child it starts), which a detached worker needs.
 ///
 /// Not Foundation's `Process`: on Linux its `run()` reads past a buffer while listing `/proc/self/fd`
 /// (swift-corelibs-foundation PR #5472, not in Swift 6.3.1) and crashed test runs that keep many sockets open.
@@ -95,6 +99,49 @@ public final class SpawnedProcess: Sendable {
         }
         return child
     }
+
+    /// Starts `executable` with `arguments` detached: in a session of its own (it outlives the terminal and this
+    /// process), standard input from /dev/null, standard output and error appended to `log`, no other descriptor of
+    /// this process. It is not waited for; ``isAlive(_:)`` tells whether it still runs.
+    ///
+    /// - Returns: The child's process id.
+    /// - Throws: ``SpawnError`` when it cannot be started.
+    public static func startDetached(_ executable: URL, _ arguments: [String], log: String) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        _ = closeFrom?(&actions, 3)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, setSessionFlag)
+        let argv = ([executable.path] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, executable.path, &actions, &attributes, argv, environ)
+        guard status == 0 else {
+            throw SpawnError(message: "could not start \(executable.path): \(String(cString: strerror(status)))")
+        }
+        return pid
+    }
+
+    /// Whether a process with this id exists.
+    public static func isAlive(_ pid: pid_t) -> Bool {
+        kill(pid, 0) == 0 || errno == EPERM
+    }
+
+    /// This executable (`/proc/self/exe`), to start it again.
+    public static var currentExecutable: URL {
+        URL(
+            fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+                ?? CommandLine.arguments[0])
+    }
+
+    /// `POSIX_SPAWN_SETSID` (glibc's value; not exported to Swift).
+    private static let setSessionFlag: Int16 = 0x80
 
     /// Whether the child has not ended yet.
     public var isRunning: Bool { termination.withLock { $0 == nil } }
