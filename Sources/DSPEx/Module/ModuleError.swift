@@ -13,6 +13,8 @@ public struct ModuleError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let unknownPredictor = Code(name: "unknown_predictor")
         /// A saved state does not fit the module.
         public static let stateMismatch = Code(name: "state_mismatch")
+        /// Every attempt of a sampling module (``BestOfN``) failed.
+        public static let allAttemptsFailed = Code(name: "all_attempts_failed")
     }
 
     /// What went wrong.
