@@ -15,6 +15,8 @@ public struct ModuleError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let stateMismatch = Code(name: "state_mismatch")
         /// Every attempt of a sampling module (``BestOfN``) failed.
         public static let allAttemptsFailed = Code(name: "all_attempts_failed")
+        /// ``Parallel`` met its `maxErrors` failures and cancelled the rest.
+        public static let tooManyErrors = Code(name: "too_many_errors")
     }
 
     /// What went wrong.
