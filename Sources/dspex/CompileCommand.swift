@@ -90,15 +90,7 @@ struct CompileCommand: AsyncParsableCommand {
                 return
             }
             let presenter = RunPresenter(storeSuffix: storeOptions.suffix, json: false, announcesName: true)
-            try await presenter.present(out: out) { [resume] observer in
-                if resume != nil {
-                    return try await Run.resume(
-                        named: name, store: store, connector: SimulatorConnector(), observer: observer,
-                        replacing: plan)
-                }
-                return try await Run.start(
-                    plan, named: name, store: store, connector: SimulatorConnector(), observer: observer)
-            }
+            try await presenter.present(plan, named: name, resuming: resume != nil, store: store, out: out)
         }
     }
 

@@ -64,15 +64,7 @@ struct EvalCommand: AsyncParsableCommand {
             let plan = self.plan
             let presenter = RunPresenter(storeSuffix: storeOptions.suffix, json: json, announcesName: false)
             let name = try resume ?? run ?? Run.defaultName(for: plan, in: store)
-            try await presenter.present(out: nil) { [resume] observer in
-                if resume != nil {
-                    return try await Run.resume(
-                        named: name, store: store, connector: SimulatorConnector(), observer: observer,
-                        replacing: plan)
-                }
-                return try await Run.start(
-                    plan, named: name, store: store, connector: SimulatorConnector(), observer: observer)
-            }
+            try await presenter.present(plan, named: name, resuming: resume != nil, store: store, out: nil)
         }
     }
 

@@ -13,6 +13,18 @@ struct RunPresenter {
     /// Print the run's name first (compile runs do, so a script can read it before the work ends).
     var announcesName: Bool
 
+    /// Starts the run `name` for `plan`, or — `resuming` (`--resume NAME`) — continues it with `plan`, and shows it.
+    func present(_ plan: RunPlan, named name: String, resuming: Bool, store: Store, out: String?) async throws {
+        try await present(out: out) { observer in
+            if resuming {
+                return try await Run.resume(
+                    named: name, store: store, connector: SimulatorConnector(), observer: observer, replacing: plan)
+            }
+            return try await Run.start(
+                plan, named: name, store: store, connector: SimulatorConnector(), observer: observer)
+        }
+    }
+
     /// Runs `work` (a start or a resume) with progress shown, cancelled by Ctrl-C or SIGTERM, and shows what it
     /// ended with.
     ///

@@ -228,7 +228,7 @@ public enum Run {
         let program = try prepared.program.loadingState(try Value(json: stored.json))
         var progress = OptimizationProgress()
         progress.stage = "done"
-        if let totals = record.totals.flatMap({ try? JSONDecoder().decode(StoredTotals.self, from: Data($0.utf8)) }) {
+        if let totals = RunReport(record).totals {
             progress.bestScore = totals.bestScore
             progress.lmCalls = totals.lmCalls
             progress.tokens = totals.promptTokens + totals.completionTokens
