@@ -56,7 +56,6 @@ public final class UsageScope: Sendable {
     /// ``LMError/Code/budgetExhausted`` when a budget is spent — calls in flight count against a call budget, so
     /// concurrent callers never send more than it allows.
     func admit() throws(LMError) {
-        var admitted: [UsageScope] = []
         for scope in chain {
             let spent = scope.state.withLock { state -> String? in
                 if let budget = scope.budget, let spent = budget.spent(by: state.usage, inFlight: state.inFlight) {
@@ -65,11 +64,13 @@ public final class UsageScope: Sendable {
                 state.inFlight += 1
                 return nil
             }
-            if let spent {
-                for scope in admitted { scope.state.withLock { $0.inFlight -= 1 } }
-                throw LMError(code: .budgetExhausted, message: "the run's budget is spent (\(spent))", attempts: 0)
+            guard let spent else { continue }
+            // Undo the admissions of the scopes inside the spent one (no list kept: this runs on every call).
+            for admitted in chain {
+                if admitted === scope { break }
+                admitted.state.withLock { $0.inFlight -= 1 }
             }
-            admitted.append(scope)
+            throw LMError(code: .budgetExhausted, message: "the run's budget is spent (\(spent))", attempts: 0)
         }
     }
 
