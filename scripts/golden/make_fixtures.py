@@ -558,11 +558,369 @@ def cache_keys():
     WRITTEN.append(write_json("cache_keys.json", out))
 
 
+# ---------------------------------------------------------------------------
+# ReAct / tools / MultiChainComparison / Refine
+# ---------------------------------------------------------------------------
+#
+# Tool functions live at module level on purpose: Tool.desc is the raw `__doc__`, and on Python 3.11
+# continuation lines of a docstring keep their (4-space) source indentation (3.13+ would dedent them).
+
+def add(a: int, b: int) -> int:
+    """Adds two integers."""
+    return a + b
+
+
+def search(query: str, k: int = 3, tags: list[str] = None):  # noqa: RUF013  (no docstring on purpose)
+    return [f"result {i} for {query}" for i in range(k)]
+
+
+def lookup(topic: str) -> str:
+    """Looks up a topic in the encyclopedia.
+
+    Returns the first paragraph of the article."""
+    return f"{topic} is a topic."
+
+
+def get_weather(
+    city: str,
+    unit: Literal["celsius", "fahrenheit"] = "celsius",
+    days: Optional[int] = None,
+    threshold: float = 0.5,
+    hourly: bool = False,
+    options: dict = None,  # noqa: RUF013
+) -> str:
+    """Gets the weather forecast for a city."""
+    return f"Sunny in {city}."
+
+
+def price_lookup(item, currency="USD"):
+    return 9.99
+
+
+def convert_currency(amount: float, to: str = "EUR") -> float:
+    """Converts an amount from USD."""
+    return amount * 0.9
+
+
+def field_rows(sig, fields):
+    return [
+        {
+            "name": name,
+            "role": info.json_schema_extra["__dspy_field_type"],
+            "annotation": get_annotation_name(info.annotation),
+            "prefix": info.json_schema_extra["prefix"],
+            "description": info.json_schema_extra["desc"],
+        }
+        for name, info in fields.items()
+    ]
+
+
+def sig_field_rows(sig):
+    """Signature fields in order: inputs, then outputs."""
+    return field_rows(sig, sig.input_fields) + field_rows(sig, sig.output_fields)
+
+
+def pairs(d):
+    return [[k, to_jsonable(v)] for k, v in d.items()]
+
+
+def saved_json(program):
+    """What `program.save(path)` (JSON mode) writes, read back as JSON."""
+    tmp = Path(tempfile.mkdtemp(prefix="dspex-golden-save-"))
+    try:
+        program.save(str(tmp / "program.json"))
+        return json.loads((tmp / "program.json").read_text(encoding="utf-8"))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+REACT_TRAJECTORY = {
+    "thought_0": "I should add the two numbers first.",
+    "tool_name_0": "add",
+    "tool_args_0": {"a": 2, "b": 3},
+    "observation_0": 5,
+    "thought_1": "Now search for context.",
+    "tool_name_1": "search",
+    "tool_args_1": {"query": "sum of 2 and 3 — ünïcödé", "k": 2, "tags": ["math", "basics"]},
+    "observation_1": "First line of the result.\nSecond line of the result.",
+    "thought_2": "One more search, then finish.",
+    "tool_name_2": "search",
+    "tool_args_2": {"query": "five"},
+    "observation_2": ["five is 5", "5 = 2 + 3"],
+}
+
+
+def build_react(case):
+    if case in ("react_basic", "react_json_adapter", "react_saved_with_demos"):
+        s, instructions = "question -> answer: int", None
+        return s, instructions, dspy.ReAct(s, tools=[add, search], max_iters=5), {"question": "What is 2 + 3?"}
+    if case == "react_custom_instructions":
+        s = "context, question -> answer, confidence: float"
+        instructions = "Answer the question using the context and the tools.\nGive a calibrated confidence in [0, 1]."
+        react = dspy.ReAct(dspy.Signature(s, instructions), tools=[lookup, get_weather], max_iters=3)
+        inputs = {"context": "Paris is the capital of France.", "question": "Will it rain in Paris tomorrow?"}
+        return s, instructions, react, inputs
+    if case == "react_explicit_tool":
+        s = "query -> price: float, currency: Literal['USD', 'EUR']"
+        explicit = dspy.Tool(
+            price_lookup,
+            name="lookup_price",
+            desc="Looks up the current price of an item.\nPrices are in USD unless asked otherwise.",
+            args={
+                "item": {"type": "string", "description": "The item's name"},
+                "currency": {"type": "string", "enum": ["USD", "EUR"], "default": "USD"},
+            },
+            # Ignored: explicit `args` win over the inferred ones that arg_desc would decorate.
+            arg_desc={"item": "IGNORED because args= is given"},
+        )
+        inferred = dspy.Tool(convert_currency, arg_desc={"amount": "Amount in USD", "to": "Target currency code"})
+        react = dspy.ReAct(s, tools=[explicit, inferred], max_iters=4)
+        return s, None, react, {"query": "How much is a coffee in euros?"}
+    raise KeyError(case)
+
+
+def react_fixture(case, adapter_name, demos=None):
+    s, instructions, react, inputs = build_react(case)
+    adapter = dspy.ChatAdapter() if adapter_name == "chat" else dspy.JSONAdapter()
+    if demos:
+        react.react.demos, react.extract.predict.demos = demos
+    trajectories = [{}, dict(REACT_TRAJECTORY)]
+    with dspy.context(adapter=adapter):
+        formatted = [react._format_trajectory(t) for t in trajectories]
+    react_sig, extract_sig = react.react.signature, react.extract.predict.signature
+    fixture = {
+        "case": case,
+        "adapter": adapter_name,
+        "signature": s,
+        "instructions": instructions,
+        "max_iters": react.max_iters,
+        "tools": [{"name": t.name, "desc": t.desc, "args": t.args} for t in react.tools.values()],
+        "react_instructions": react_sig.instructions,
+        "react_fields": sig_field_rows(react_sig),
+        "extract_fields": sig_field_rows(extract_sig),
+        "trajectories": [pairs(t) for t in trajectories],
+        "formatted_trajectories": formatted,
+        "react_messages": [adapter.format(react_sig, demos=[], inputs={**inputs, "trajectory": f}) for f in formatted],
+        "extract_messages": [adapter.format(extract_sig, demos=[], inputs={**inputs, "trajectory": f})
+                             for f in formatted],
+        "inputs": pairs(inputs),
+        "saved_state": saved_json(react),
+    }
+    if demos:
+        fixture["saved"] = fixture["saved_state"]
+        f = formatted[1]
+        fixture["react_demo_messages"] = adapter.format(react_sig, react.react.demos, {**inputs, "trajectory": f})
+        fixture["extract_demo_messages"] = adapter.format(extract_sig, react.extract.predict.demos,
+                                                          {**inputs, "trajectory": f})
+    WRITTEN.append(write_json(f"{case}.json", fixture))
+    return react
+
+
+def react_cases():
+    react_fixture("react_basic", "chat")
+    react_fixture("react_custom_instructions", "chat")
+    react_fixture("react_explicit_tool", "chat")
+    react_fixture("react_json_adapter", "json")
+
+    # Demos set by hand on both predictors, then saved by DSPy itself.
+    def traj(*steps):
+        out = {}
+        for i, (thought, name, args, obs) in enumerate(steps):
+            out.update({f"thought_{i}": thought, f"tool_name_{i}": name, f"tool_args_{i}": args, f"observation_{i}": obs})
+        return out
+
+    fmt = dspy.ReAct("question -> answer: int", tools=[add])._format_trajectory
+    t1 = fmt(traj(("Add them.", "add", {"a": 1, "b": 1}, 2)))
+    t2 = fmt(traj(("Add them.", "add", {"a": 4, "b": 5}, 9), ("Done.", "finish", {}, "Completed.")))
+    react_demos = [
+        dspy.Example(question="What is 1 + 1?", trajectory="", next_thought="I need to add 1 and 1.",
+                     next_tool_name="add", next_tool_args={"a": 1, "b": 1}).with_inputs("question", "trajectory"),
+        dspy.Example(question="What is 4 + 5?", trajectory=fmt(traj(("Add them.", "add", {"a": 4, "b": 5}, 9))),
+                     next_thought="I have the sum, so I can finish.", next_tool_name="finish",
+                     next_tool_args={}).with_inputs("question", "trajectory"),
+    ]
+    extract_demos = [
+        dspy.Example(question="What is 1 + 1?", trajectory=t1, reasoning="The add tool returned 2.",
+                     answer=2).with_inputs("question", "trajectory"),
+        dspy.Example(question="What is 4 + 5?", trajectory=t2,
+                     reasoning="The add tool returned 9.\nThat is the answer.", answer=9).with_inputs(
+                         "question", "trajectory"),
+    ]
+    react_fixture("react_saved_with_demos", "chat", demos=(react_demos, extract_demos))
+
+
+TOOL_SCHEMA_FUNCTIONS = [
+    # (source, arg_desc)
+    ("def f(x: int, y: str = 'hi'):\n    return x", None),
+    ("def scale(value: float, factor: float = 2.0) -> float:\n    \"\"\"Scales a value.\"\"\"\n    return value", None),
+    ("def toggle(flag: bool, verbose: bool = False):\n    \"\"\"Flips a flag.\"\"\"\n    return flag", None),
+    ("def join_words(words: list[str], sep: str = ' ') -> str:\n    return sep.join(words)",
+     {"words": "Words to join", "sep": "Separator placed between words"}),
+    ("def total(nums: list[int] = [1, 2, 3], start: int = 0) -> int:\n    return start", None),
+    ("def merge(base: dict, extra: dict = None) -> dict:\n    \"\"\"Merges two dicts.\"\"\"\n    return base",
+     {"extra": "Keys that override `base`"}),
+    ("def configure(options: dict[str, Any], limits: dict[str, int] = {}):\n    return options", None),
+    ("def pick(mode: Literal['a', 'b'], level: Literal[1, 2, 3] = 2):\n    return mode", {"mode": "Which mode"}),
+    ("def page(limit: Optional[int] = None, offset: int | None = 0, cursor: int | None = None):\n    return limit", None),
+    ("def greet(name: str = \"it's me\", city: str = 'café'):\n    \"\"\"Greets someone.\n\n    Says hello.\"\"\"\n"
+     "    return name", {"name": "Who's greeted"}),
+    ("def untyped(x, y=1, z=None):\n    return x", {"x": "anything at all"}),
+    ("def search_docs(query: str, k: int = 3, tags: list[str] = None, exact: bool = True) -> list[str]:\n"
+     "    \"\"\"Searches the docs.\n\n    Args:\n        query: what to look for\n    \"\"\"\n    return []",
+     {"query": "The search query", "k": "How many results to return"}),
+]
+
+
+def tool_schemas():
+    import ast
+    import inspect
+    from typing import Any
+
+    out = []
+    for source, arg_desc in TOOL_SCHEMA_FUNCTIONS:
+        ns = {"Any": Any, "Literal": Literal, "Optional": Optional}
+        exec(source, ns)  # noqa: S102
+        node = ast.parse(source).body[0]
+        func = ns[node.name]
+        sig = inspect.signature(func)
+        params, texts = [], []
+        # Positional defaults align with the *last* parameters.
+        default_nodes = [None] * (len(node.args.args) - len(node.args.defaults)) + list(node.args.defaults)
+        for a, default_node, (pname, p) in zip(node.args.args, default_nodes, sig.parameters.items()):
+            row, text = {"name": pname}, pname
+            if a.annotation is not None:
+                row["type"] = ast.unparse(a.annotation)
+                text += f": {row['type']}"
+            if p.default is not inspect.Parameter.empty:
+                row["default"] = p.default
+                eq = " = " if a.annotation is not None else "="
+                text += f"{eq}{ast.unparse(default_node)}"
+            if arg_desc and pname in arg_desc:
+                row["description"] = arg_desc[pname]
+            params.append(row)
+            texts.append(text)
+        returns = f" -> {ast.unparse(node.returns)}" if node.returns is not None else ""
+        tool = dspy.Tool(func, arg_desc=arg_desc)
+        entry = {
+            "function": f"{node.name}({', '.join(texts)}){returns}",
+            "docstring": func.__doc__,
+            "params": params,
+        }
+        if arg_desc:
+            entry["arg_desc"] = arg_desc
+        entry.update({
+            "name": tool.name,
+            "desc": tool.desc,
+            "args": tool.args,
+            "str": str(tool),
+            "litellm": tool.format_as_litellm_function_call(),
+        })
+        out.append(entry)
+    WRITTEN.append(write_json("tool_schemas.json", out))
+
+
+def multi_chain_comparison():
+    s = "question -> answer"
+    mcc = dspy.MultiChainComparison(s, M=3)
+    completions = [
+        {"reasoning": "add 2 and 3 to get 5.\nThen double-check the sum.", "answer": "5"},
+        {"reasoning": "   count on my fingers: 2, then 3 more.  ", "answer": "  5  "},
+        {"reasoning": "guess quickly.", "answer": "6\nbecause six feels right"},
+    ]
+    inputs = {"question": "What is 2 + 3?"}
+
+    # Exactly MultiChainComparison.forward (dspy/predict/multi_chain_comparison.py).
+    attempts = []
+    for c in completions:
+        rationale = c.get("rationale", c.get("reasoning")).strip().split("\n")[0].strip()
+        answer = str(c[mcc.last_key]).strip().split("\n")[0].strip()
+        attempts.append(f"«I'm trying to {rationale} I'm not sure but my prediction is {answer}»")
+    kwargs = {**{f"reasoning_attempt_{idx+1}": a for idx, a in enumerate(attempts)}, **inputs}
+
+    sig = mcc.predict.signature
+    fixture = {
+        "signature": s,
+        "M": mcc.M,
+        "completions": completions,
+        "inputs": pairs(inputs),
+        "predict_fields": sig_field_rows(sig),
+        "predict_instructions": sig.instructions,
+        "attempt_inputs": attempts,
+        "predict_inputs": pairs(kwargs),
+        "messages": dspy.ChatAdapter().format(sig, demos=[], inputs=kwargs),
+        "temperature": mcc.predict.config["temperature"],
+    }
+    WRITTEN.append(write_json("multi_chain_comparison.json", fixture))
+
+
+REFINE_REWARD_CODE = (
+    "def one_word_answer(args, pred):\n"
+    "    return 1.0 if len(pred.answer.split()) == 1 else 0.0\n"
+)
+
+
+def refine_feedback():
+    import inspect
+
+    import orjson
+
+    from dspy.predict.refine import OfferFeedback, inspect_modules, recursive_mask
+
+    feedback_sig = dspy.Predict(OfferFeedback).signature
+    program = dspy.ChainOfThought("question -> answer")
+    module_names = [name for name, _ in program.named_predictors()]
+    question = {"question": "What is the capital of Belgium?"}
+    outputs = {"reasoning": "Belgium's capital city is Brussels,\nwhich hosts the EU institutions.",
+               "answer": "The capital of Belgium is Brussels."}
+
+    # As Refine.forward builds them after a first attempt scoring 0.0 < threshold 1.0.
+    advise_kwargs = dict(
+        program_code=inspect.getsource(program.__class__),
+        modules_defn=inspect_modules(program),
+        program_inputs=question,
+        program_trajectory=[{"module_name": "predict", "inputs": dict(question), "outputs": dict(outputs)}],
+        program_outputs=dict(outputs),
+        reward_code=REFINE_REWARD_CODE,
+        target_threshold=1.0,
+        reward_value=0.0,
+        module_names=module_names,
+    )
+    advise_kwargs = {
+        k: v if isinstance(v, str) else orjson.dumps(recursive_mask(v), option=orjson.OPT_INDENT_2).decode()
+        for k, v in advise_kwargs.items()
+    }
+
+    react_a = build_react("react_basic")[2]
+
+    hint_sig = program.predict.signature.append("hint_", dspy.InputField(desc="A hint to the module from an earlier run"))
+    hint_inputs = {**question, "hint_": "Answer with one word."}
+
+    fixture = {
+        "instructions": feedback_sig.instructions,
+        "fields": sig_field_rows(feedback_sig),
+        "program": "dspy.ChainOfThought('question -> answer')",
+        "inputs": pairs(advise_kwargs),
+        "messages": dspy.ChatAdapter().format(feedback_sig, demos=[], inputs=advise_kwargs),
+        "modules_defn": {
+            "chain_of_thought": inspect_modules(program),
+            "react": inspect_modules(react_a),
+        },
+        "hint_fields": sig_field_rows(hint_sig),
+        "hint_inputs": pairs(hint_inputs),
+        "hint_messages": dspy.ChatAdapter().format(hint_sig, demos=[], inputs=hint_inputs),
+    }
+    WRITTEN.append(write_json("refine_feedback.json", fixture))
+
+
 def main():
     format_cases()
     saved_programs()
     parse_cases()
     cache_keys()
+    react_cases()
+    tool_schemas()
+    multi_chain_comparison()
+    refine_feedback()
     print(f"dspy {dspy.__version__}: wrote {len(WRITTEN)} files to {OUT.relative_to(REPO)}")
     for name in WRITTEN:
         print("  " + name)

@@ -13,6 +13,7 @@ enum FieldFormatting {
         case .double: return "float"
         case .bool: return "bool"
         case .json: return "dict"
+        case .dictionary(let value): return "dict[str, \(value == .json ? "Any" : annotationName(value))]"
         case .list(let element): return "list[\(annotationName(element))]"
         case .literal(let options): return "Literal[" + options.map(literalQuoted).joined(separator: ", ") + "]"
         case .optional(let wrapped): return "Union[\(annotationName(wrapped)), NoneType]"
@@ -84,17 +85,37 @@ enum FieldFormatting {
 
     /// The JSON schema pydantic gives a type, with `type` first and the other keys sorted (as DSPy orders it).
     static func jsonSchema(for type: FieldType) -> Value {
+        typeFirst(pydanticSchema(for: type))
+    }
+
+    /// The JSON schema pydantic's `TypeAdapter(type).json_schema()` gives, in pydantic's own key order (how a
+    /// `dspy.Tool` shows its arguments).
+    static func pydanticSchema(for type: FieldType) -> Value {
         switch type {
         case .string: return ["type": "string"]
         case .int: return ["type": "integer"]
         case .double: return ["type": "number"]
         case .bool: return ["type": "boolean"]
-        case .json: return ["type": "object", "additionalProperties": true]
-        case .list(let element): return ["type": "array", "items": jsonSchema(for: element)]
+        case .json, .dictionary(.json): return ["additionalProperties": true, "type": "object"]
+        case .dictionary(let value): return ["additionalProperties": pydanticSchema(for: value), "type": "object"]
+        case .list(let element): return ["items": pydanticSchema(for: element), "type": "array"]
         case .literal(let options):
-            if options.count == 1 { return ["type": "string", "const": .string(options[0])] }
-            return ["type": "string", "enum": .array(options.map(Value.string))]
-        case .optional(let wrapped): return ["anyOf": [jsonSchema(for: wrapped), ["type": "null"]]]
+            if options.count == 1 { return ["const": .string(options[0]), "type": "string"] }
+            return ["enum": .array(options.map(Value.string)), "type": "string"]
+        case .optional(let wrapped): return ["anyOf": [pydanticSchema(for: wrapped), ["type": "null"]]]
+        }
+    }
+
+    /// DSPy's `move_type_to_front`: in every object, `type` first and the other keys sorted.
+    static func typeFirst(_ schema: Value) -> Value {
+        switch schema {
+        case .object(let members):
+            let keys = members.keys.sorted { left, right in
+                left == "type" || (right != "type" && left < right)
+            }
+            return .object(OrderedDictionary(uniqueKeysWithValues: keys.map { ($0, typeFirst(members[$0] ?? .null)) }))
+        case .array(let elements): return .array(elements.map(typeFirst))
+        default: return schema
         }
     }
 

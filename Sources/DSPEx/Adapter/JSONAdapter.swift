@@ -92,7 +92,8 @@ public struct JSONAdapter: Adapter {
         case .none: return LMOptions()
         case .jsonObject: return LMOptions(responseFormat: ["type": "json_object"])
         default:
-            let openEnded = signature.outputs.contains { $0.type.unwrapped == .json }
+            // DSPy's `_has_open_ended_mapping`: a `dict[K, V]` output (not a bare `dict`, not an optional one).
+            let openEnded = signature.outputs.contains { if case .dictionary = $0.type { true } else { false } }
             if openEnded { return LMOptions(responseFormat: ["type": "json_object"]) }
             return LMOptions(responseFormat: JSONAdapter.structuredOutputFormat(signature))
         }

@@ -117,6 +117,14 @@ enum ValueParsing {
             default: break
             }
             throw Mismatch(message: "expected a JSON object but found \(describe(value))")
+        case .dictionary(let valueType):
+            guard case .object(var members) = try validate(value, as: .json) else {
+                throw Mismatch(message: "expected a JSON object but found \(describe(value))")
+            }
+            if valueType != .json {
+                for key in members.keys { members[key] = try validate(members[key] ?? .null, as: valueType) }
+            }
+            return .object(members)
         case .optional(let wrapped):
             if value.isNull { return .null }
             return try validate(value, as: wrapped)

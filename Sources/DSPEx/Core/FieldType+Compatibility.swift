@@ -19,6 +19,8 @@ extension FieldType {
         case (.int, .double): return true
         case (.literal(let options), .literal(let allowed)): return Set(options).isSubset(of: Set(allowed))
         case (.list(let element), .list(let expected)): return element.canFeed(expected)
+        case (.dictionary, .json), (.json, .dictionary(.json)): return true
+        case (.dictionary(let value), .dictionary(let expected)): return expected == .json || value.canFeed(expected)
         default: return false
         }
     }

@@ -100,9 +100,9 @@ private struct TypeScanner {
             let element = try parseType()
             if peek(":") {
                 index += 1
-                _ = try parseType()
+                let value = try parseType()
                 try expect("]")
-                return .json
+                return .dictionary(value)
             }
             try expect("]")
             return .list(element)
@@ -139,9 +139,9 @@ private struct TypeScanner {
             index += 1
             _ = try parseType()
             try expect(",")
-            _ = try parseType()
+            let value = try parseType()
             try expect(close)
-            return .json
+            return .dictionary(value)
         case "Union":
             guard peek("[") else { throw error("expected '[' after Union") }
             index += 1

@@ -16,8 +16,10 @@ public indirect enum FieldType: Sendable, Hashable {
     case list(FieldType)
     /// One of a fixed set of strings (`Literal['a', 'b']`).
     case literal([String])
-    /// Any JSON object (`dict[str, Any]`).
+    /// Any JSON object (`dict`).
     case json
+    /// A JSON object whose values have one type (`dict[str, int]`); `.dictionary(.json)` is `dict[str, Any]`.
+    case dictionary(FieldType)
     /// A value that may be absent (`Optional[int]`).
     case optional(FieldType)
 
@@ -32,6 +34,7 @@ public indirect enum FieldType: Sendable, Hashable {
         case .literal(let options):
             return "Literal[" + options.map(FieldType.pythonRepr).joined(separator: ", ") + "]"
         case .json: return "dict[str, Any]"
+        case .dictionary(let value): return "dict[str, \(value == .json ? "Any" : value.pythonName)]"
         case .optional(let wrapped): return "Optional[\(wrapped.pythonName)]"
         }
     }

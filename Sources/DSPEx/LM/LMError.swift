@@ -29,6 +29,19 @@ public struct LMError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let authentication = Code(name: "authentication")
         /// The server does not serve the model (HTTP 404): no call of the run can succeed.
         public static let unknownModel = Code(name: "unknown_model")
+        /// The prompt is longer than the model's context window (HTTP 400 saying so): shorten it, do not retry.
+        public static let contextWindowExceeded = Code(name: "context_window_exceeded")
+    }
+
+    /// Whether a server's error text says the prompt exceeded the context window, as OpenAI
+    /// (`context_length_exceeded`), vLLM ("maximum context length") and llama.cpp ("exceeds the available context
+    /// size") word it.
+    static func saysContextWindowExceeded(_ text: String) -> Bool {
+        let lowered = text.lowercased()
+        return [
+            "context_length_exceeded", "maximum context length", "context window", "context size",
+            "context length",
+        ].contains { lowered.contains($0) }
     }
 
     /// The kind of failure.

@@ -320,6 +320,12 @@ public final class OpenAICompatibleLM: LanguageModel {
                 code: .unknownModel,
                 message: "\(endpoint) does not serve model '\(configuration.model)' (\(answered)); check the model "
                     + "name and the base URL", status: status)
+        case 400 where LMError.saysContextWindowExceeded(answered),
+            413 where LMError.saysContextWindowExceeded(answered):
+            return LMError(
+                code: .contextWindowExceeded,
+                message: "\(endpoint) refused a prompt longer than the model's context window (\(answered))",
+                status: status)
         default:
             return nil
         }

@@ -5,8 +5,8 @@ import Testing
 
 /// Compares the messages DSPEx builds with those DSPy 3.4.1 built for the same program.
 @Suite struct GoldenAdapterTests {
-    /// Cases whose difference from DSPy is deliberate: DSPEx spells `dict[str, Any]` as `dict`.
-    static let knownDifferences: Set<String> = ["json_dict_str_any_field.json"]
+    /// Cases whose difference from DSPy is deliberate (none at present).
+    static let knownDifferences: Set<String> = []
 
     @Test("fixtures were generated", .tags(.golden))
     func fixturesExist() {

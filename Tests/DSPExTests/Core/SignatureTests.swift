@@ -26,8 +26,8 @@ import Testing
             ("Union[int, NoneType]", .optional(.int)),
             ("int | None", .optional(.int)),
             ("dict", .json),
-            ("dict[str, Any]", .json),
-            ("[String: Int]", .json),
+            ("dict[str, Any]", .dictionary(.json)),
+            ("[String: Int]", .dictionary(.int)),
             ("list[list[float]]", .list(.list(.double))),
             ("List[str]", .list(.string)),
         ])
