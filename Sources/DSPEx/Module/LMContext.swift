@@ -12,6 +12,9 @@ public enum LMContext {
     /// While bootstrapping, a predictor leaves out any demo whose inputs equal the call's inputs, so a
     /// teacher never sees the answer to the example it is answering.
     @TaskLocal public static var excludesMatchingDemos = false
+    /// While ``Refine`` retries with advice: every predictor call gets the extra input `hint_` with the hint under
+    /// its name here ("N/A" when there is none). The predictor's own signature is not changed.
+    @TaskLocal public static var hints: [String: String]?
 }
 
 /// Runs `body` with `lm` (and optionally `adapter`) as the default for every module inside,

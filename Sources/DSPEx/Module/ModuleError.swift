@@ -17,6 +17,8 @@ public struct ModuleError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let allAttemptsFailed = Code(name: "all_attempts_failed")
         /// ``Parallel`` met its `maxErrors` failures and cancelled the rest.
         public static let tooManyErrors = Code(name: "too_many_errors")
+        /// ``MultiChainComparison`` was not given `M` completions, or one lacks a rationale or an answer.
+        public static let invalidCompletions = Code(name: "invalid_completions")
     }
 
     /// What went wrong.

@@ -12,6 +12,8 @@ import OrderedCollections
 ///
 /// let qa = try await Predict<QA>(lm: lm)(.init(question: "What is 2 + 3?"))   // qa.answer
 /// ```
+///
+/// Inside a ``Refine`` retry (``LMContext/hints`` set), each call also gets the input `hint_`, DSPy's hint field.
 public struct Predict<S: TypedSignature>: Module {
     /// The signature, with the instructions in use.
     public var signature: Signature
@@ -75,6 +77,15 @@ public struct Predict<S: TypedSignature>: Module {
         let adapter = self.adapter ?? LMContext.adapter ?? ChatAdapter()
         let started = ContinuousClock.now
         let demos = LMContext.excludesMatchingDemos ? self.demos.filter { !Self.demo($0, matches: inputs) } : self.demos
+        var signature = self.signature
+        var inputs = inputs
+        if let hints = LMContext.hints {
+            // Refine's hint, for this call only. As in DSPy, whose wrapper adapter adds it to the very inputs the
+            // trace keeps, the trace entry below has `hint_` among its inputs (but the predictor's signature).
+            signature.inputs.removeAll { $0.name == Refine.hintField.name }
+            signature.inputs.append(Refine.hintField)
+            inputs[Refine.hintField.name] = .string(hints[name] ?? "N/A")
+        }
         let (output, recorded) = try await withUsageScope {
             try await adapter.call(lm, options: options, signature: signature, demos: demos, inputs: inputs)
         }
@@ -82,7 +93,7 @@ public struct Predict<S: TypedSignature>: Module {
         usage.latency = ContinuousClock.now - started
         let prediction = Prediction(output.completions[0], completions: output.completions, usage: usage)
         Trace.current?.record(
-            TraceEntry(predictor: name, signature: signature, inputs: inputs, outputs: prediction.outputs))
+            TraceEntry(predictor: name, signature: self.signature, inputs: inputs, outputs: prediction.outputs))
         return prediction
     }
 
