@@ -10,6 +10,7 @@ import NIOHTTP1
 /// | route | reply |
 /// | --- | --- |
 /// | `POST /v1/chat/completions`, `POST /chat/completions` | an OpenAI chat completion (or an injected fault) |
+/// | `POST /v1/embeddings`, `POST /embeddings` | deterministic embeddings (``SimulatedEmbeddings``; no faults or latency) |
 /// | `GET /v1/models`, `GET /models` | the configured model |
 /// | `GET /health` | `ok` |
 /// | `GET /stats` | ``SimulatorStats`` as JSON |
@@ -41,6 +42,15 @@ final class SimulatorEngine: Sendable {
                     code: "invalid_api_key")
             }
             return self.chatCompletion(path: path, body: body)
+        case "/v1/embeddings", "/embeddings":
+            self.recorder.countPath(path)
+            guard method == .POST else { return self.methodNotAllowed(method, path) }
+            if let key = self.configuration.requiredAPIKey, authorization != "Bearer " + key {
+                return .error(
+                    .unauthorized, message: "Incorrect API key provided.", type: "invalid_request_error",
+                    code: "invalid_api_key")
+            }
+            return self.embeddings(body: body)
         default:
             break
         }
@@ -70,6 +80,19 @@ final class SimulatorEngine: Sendable {
         .error(
             .methodNotAllowed, message: "Method \(method.rawValue) is not allowed on \(path).",
             type: "invalid_request_error", code: "method_not_allowed")
+    }
+
+    // MARK: Embeddings
+
+    /// Deterministic embeddings of the inputs (``SimulatedEmbeddings``), or OpenAI's 400 for a bad body. Counted by
+    /// path only: ``SimulatorStats/requests`` and its token totals are the chat completions'.
+    private func embeddings(body: ByteBuffer?) -> SimulatorResponse {
+        do {
+            let request = try SimulatedEmbeddings.parseRequest(body)
+            return .json(.ok, SimulatedEmbeddings.replyBody(request, defaultModel: self.configuration.modelName).body)
+        } catch {
+            return .error(.badRequest, message: error.message, type: error.type, code: error.code)
+        }
     }
 
     // MARK: Chat completions

@@ -126,6 +126,17 @@ extension Store {
             }
         }
 
+        migrator.registerMigration("v5-embedding-cache") { db in
+            // Embeddings by SHA-256 of model and text, indexed by an 8-byte hash of the key as lmCache is.
+            try db.create(table: "embeddingCache") { t in
+                t.column("keyHash", .integer).notNull()
+                t.column("key", .text).notNull()
+                t.column("embedding", .blob).notNull()
+                t.column("createdAt", .datetime).notNull()
+            }
+            try db.create(index: "embeddingCache_on_keyHash", on: "embeddingCache", columns: ["keyHash"])
+        }
+
         return migrator
     }
 
