@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "DSPExProcess", targets: ["DSPExProcess"]),
         .library(name: "DSPExTesting", targets: ["DSPExTesting"]),
         .executable(name: "dspex", targets: ["dspex"]),
+        .executable(name: "dspex-mcp-example", targets: ["dspex-mcp-example"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
@@ -23,12 +24,17 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", from: "0.12.1"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     ],
     targets: [
         .target(
             name: "DSPEx",
             dependencies: [
                 "DSPExMacros",
+                "DSPExProcess",
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -69,6 +75,15 @@ let package = Package(
             ]
         ),
         .target(name: "DSPExProcess"),
+        .executableTarget(
+            name: "dspex-mcp-example",
+            dependencies: [
+                .product(name: "MCP", package: "swift-sdk"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "DSPExTesting",
             dependencies: [

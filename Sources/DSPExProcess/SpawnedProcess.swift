@@ -34,13 +34,17 @@ public final class SpawnedProcess: Sendable {
     public let pid: pid_t
     private let termination = Mutex<Termination?>(nil)
     private let exited = ExitSignal()
-    private let output: PipeReader
+    private let output: PipeReader?
     private let errors: PipeReader
+    /// The write end of the child's standard input and the read end of its standard output, for a child started
+    /// with ``startConnected(_:_:environment:)``; the caller owns and closes them.
+    public let connection: (input: Int32, output: Int32)?
 
-    private init(pid: pid_t, output: PipeReader, errors: PipeReader) {
+    private init(pid: pid_t, output: PipeReader?, errors: PipeReader, connection: (input: Int32, output: Int32)?) {
         self.pid = pid
         self.output = output
         self.errors = errors
+        self.connection = connection
     }
 
     /// Starts `executable` with `arguments`, in `directory` when given, with this process's environment changed by
@@ -50,6 +54,27 @@ public final class SpawnedProcess: Sendable {
     public static func start(
         _ executable: URL, _ arguments: [String], in directory: URL? = nil, environment: [String: String?] = [:]
     ) throws -> SpawnedProcess {
+        try spawn(executable, arguments, in: directory, environment: environment, connected: false)
+    }
+
+    /// Starts `executable` with its standard input and output connected to this process through
+    /// ``connection`` (a JSON-RPC peer such as an MCP server speaks over them); standard error is captured.
+    ///
+    /// - Throws: ``SpawnError`` when the child cannot be started.
+    public static func startConnected(
+        _ executable: URL, _ arguments: [String], environment: [String: String?] = [:]
+    ) throws -> SpawnedProcess {
+        try spawn(executable, arguments, in: nil, environment: environment, connected: true)
+    }
+
+    private static func spawn(
+        _ executable: URL, _ arguments: [String], in directory: URL?, environment: [String: String?], connected: Bool
+    ) throws -> SpawnedProcess {
+        var inPipe: [Int32] = [-1, -1]
+        if connected {
+            guard pipe(&inPipe) == 0 else { throw SpawnError(message: "pipe: \(String(cString: strerror(errno)))") }
+            for descriptor in inPipe { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
+        }
         var outPipe: [Int32] = [0, 0]
         var errPipe: [Int32] = [0, 0]
         guard pipe(&outPipe) == 0 else { throw SpawnError(message: "pipe: \(String(cString: strerror(errno)))") }
@@ -66,7 +91,11 @@ public final class SpawnedProcess: Sendable {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if connected {
+            posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
         posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
         _ = closeFrom?(&actions, 3)
@@ -81,13 +110,16 @@ public final class SpawnedProcess: Sendable {
         let status = posix_spawn(&pid, executable.path, &actions, nil, argv, envp)
         close(outPipe[1])
         close(errPipe[1])
+        if connected { close(inPipe[0]) }
         guard status == 0 else {
             close(outPipe[0])
             close(errPipe[0])
+            if connected { close(inPipe[1]) }
             throw SpawnError(message: "could not start \(executable.path): \(String(cString: strerror(status)))")
         }
         let child = SpawnedProcess(
-            pid: pid, output: PipeReader(descriptor: outPipe[0]), errors: PipeReader(descriptor: errPipe[0]))
+            pid: pid, output: connected ? nil : PipeReader(descriptor: outPipe[0]),
+            errors: PipeReader(descriptor: errPipe[0]), connection: connected ? (inPipe[1], outPipe[0]) : nil)
         // One thread per child blocks in waitpid (which also reaps it) and records how it ended.
         Thread.detachNewThread { [child] in
             var raw: Int32 = 0
@@ -152,6 +184,12 @@ public final class SpawnedProcess: Sendable {
         kill(pid, signal)
     }
 
+    /// Waits for the child to end by itself, however long that takes.
+    public func waitForExit() async -> Termination {
+        await exited.wait()
+        return termination.withLock { $0 } ?? .signalled(SIGKILL)
+    }
+
     /// Waits for the child to end; after `timeout` seconds it is sent SIGTERM, then SIGKILL 5 seconds later.
     public func wait(timeout: Double) async -> Termination {
         await withTaskGroup(of: Void.self) { group in
@@ -172,7 +210,7 @@ public final class SpawnedProcess: Sendable {
     }
 
     /// Standard output, once the child has closed it (waiting at most 5 seconds).
-    public var stdout: String { output.text() }
+    public var stdout: String { output?.text() ?? "" }
 
     /// Standard error, once the child has closed it (waiting at most 5 seconds).
     public var stderr: String { errors.text() }

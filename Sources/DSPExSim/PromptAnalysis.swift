@@ -11,6 +11,8 @@ struct PromptAnalysis: Sendable {
     var finalUserMessage: String
     var demoCount: Int
     var instructionsHaveHint: Bool
+    /// The tools of a ReAct prompt.
+    var agentTools: [AgentTool]
     var arithmetic: ArithmeticProblem?
     /// A stable hash of every message's role and content (the seed and choice are mixed in later).
     var promptHash: UInt64
@@ -45,6 +47,7 @@ struct PromptAnalysis: Sendable {
         }
         self.demoCount = demos
         self.instructionsHaveHint = schema?.instructionsHaveHint ?? false
+        self.agentTools = schema?.agentTools ?? []
 
         var fields = schema?.outputFields ?? []
         if fields.isEmpty {

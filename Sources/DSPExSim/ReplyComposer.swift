@@ -56,7 +56,13 @@ struct ReplyComposer {
     }
 
     private func values(choice: Int) -> [(field: OutputField, value: JSONValue)] {
-        let answer = self.arithmeticAnswer(choice: choice)
+        let agent = AgentPolicy(
+            analysis: self.analysis, tools: self.analysis.agentTools, decisionBits: self.decisionBits(choice: choice))
+        if agent.isStep {
+            let step = agent.step()
+            return self.analysis.outputFields.map { ($0, step[$0.name] ?? .string("")) }
+        }
+        let answer = agent.lastNumericObservation.flatMap { Int(exactly: $0) } ?? self.arithmeticAnswer(choice: choice)
         var fields = self.analysis.outputFields
         if fields.isEmpty, self.analysis.format == .json {
             fields = [

@@ -21,13 +21,19 @@ public enum ChildProcess {
     }
 
     /// The `dspex` binary built next to the test bundle.
-    public static var dspex: URL {
+    public static var dspex: URL { built("dspex") }
+
+    /// The example MCP server (`dspex-mcp-example`) built next to the test bundle.
+    public static var mcpExample: URL { built("dspex-mcp-example") }
+
+    /// The executable product `name` built next to the test bundle.
+    public static func built(_ name: String) -> URL {
         let bundle = Bundle.main.bundleURL.deletingLastPathComponent()
         for candidate in [bundle, URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()] {
-            let url = candidate.appendingPathComponent("dspex")
+            let url = candidate.appendingPathComponent(name)
             if FileManager.default.isExecutableFile(atPath: url.path) { return url }
         }
-        return bundle.appendingPathComponent("dspex")
+        return bundle.appendingPathComponent(name)
     }
 
     /// Runs `executable` with `arguments` in `directory`, with this process's environment changed by `environment`;

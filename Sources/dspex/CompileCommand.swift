@@ -86,7 +86,7 @@ struct CompileCommand: AsyncParsableCommand {
             let plan = self.plan
             let name = try resume ?? run ?? Run.defaultName(for: plan, in: store)
             if detach {
-                try startDetached(plan, named: name, store: store)
+                try await startDetached(plan, named: name, store: store)
                 return
             }
             let presenter = RunPresenter(storeSuffix: storeOptions.suffix, json: false, announcesName: true)
@@ -107,8 +107,8 @@ struct CompileCommand: AsyncParsableCommand {
     }
 
     /// Creates the run and continues it in a background `dspex resume NAME`.
-    private func startDetached(_ plan: RunPlan, named name: String, store: Store) throws {
-        try Run.create(plan, named: name, in: store)
+    private func startDetached(_ plan: RunPlan, named name: String, store: Store) async throws {
+        try await Run.create(plan, named: name, in: store)
         let logs = URL(fileURLWithPath: storeOptions.path).deletingLastPathComponent().appendingPathComponent("logs")
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         let log = logs.appendingPathComponent("\(name).log").path

@@ -44,8 +44,9 @@ struct RunCommand: AsyncParsableCommand {
             let spec = try PipelineFile.load(path: pipeline)
             // Built once, before any work (problems in the files are reported first); the model is bound below.
             let settings = LMSettings(overriding: model.overrides, file: spec.lm)
+            let tools = try await spec.connectTools()
             let graph = try programOptions.apply(
-                to: try spec.makeGraph(lm: nil, concurrency: concurrency, options: settings.options))
+                to: try spec.makeGraph(lm: nil, concurrency: concurrency, options: settings.options, tools: tools))
             let rows = dataOptions.dataset(for: spec)
             let writer = try ResultWriter(path: out)
             let summary = try await Interrupts.cancellingOnSignal { [model, maxErrors, ordered] in
@@ -57,6 +58,7 @@ struct RunCommand: AsyncParsableCommand {
                     }
                 }
             }
+            await tools.close()
             try writer.close()
             let line = summaryLine(summary, skipped: rows.skippedRowCount)
             if out == nil { Console.error(line) } else { Console.line(line) }

@@ -50,6 +50,20 @@ public struct Stage: Sendable {
         self.init(id, module: named, signature: chain.predict.signature, inputs: inputs, concurrency: concurrency)
     }
 
+    /// Creates a stage running a ReAct agent: its predictors become `<id>.react` and `<id>.extract.predict`, and
+    /// it produces `trajectory`, `reasoning` and the signature's outputs.
+    public init(
+        _ id: String, _ agent: ReAct, inputs: OrderedDictionary<String, SourceReference>, concurrency: Int = 16
+    ) {
+        var named = agent
+        named.react.name = "\(id).react"
+        named.extract.predict.name = "\(id).extract.predict"
+        let outputs = [Field(name: "trajectory", type: .json)] + agent.extract.predict.signature.outputs
+        self.init(
+            id, module: named, signature: Signature(inputs: agent.signature.inputs, outputs: outputs), inputs: inputs,
+            concurrency: concurrency)
+    }
+
     /// The ids of the stages this one reads from.
     public var upstreamIDs: [String] {
         var ids: [String] = []

@@ -20,8 +20,10 @@ public struct ModuleKind: Sendable, Hashable, RawRepresentable, CustomStringConv
     /// DSPy's `ChainOfThought`: adds a `reasoning` output before the others.
     public static let chainOfThought = ModuleKind(rawValue: "chain_of_thought")
 
+    /// DSPy's `ReAct`: a tool-using agent; produces `trajectory`, `reasoning` and the signature's outputs.
+    public static let react = ModuleKind(rawValue: "react")
     /// Every kind a pipeline file may name, in the order error messages list them.
-    public static let allCases: [ModuleKind] = [.predict, .chainOfThought]
+    public static let allCases: [ModuleKind] = [.predict, .chainOfThought, .react]
 
     /// The field `chain_of_thought` adds, as DSPy's `ChainOfThought` does: `reasoning`, a string.
     public static var reasoningField: Field { ChainOfThought<DynamicSignature>.reasoningField }
@@ -31,6 +33,9 @@ public struct ModuleKind: Sendable, Hashable, RawRepresentable, CustomStringConv
     public func outputs(of signature: Signature) -> [Field] {
         if self == .chainOfThought {
             return signature.prependingOutput(Self.reasoningField).outputs
+        }
+        if self == .react {
+            return [Field(name: "trajectory", type: .json)] + signature.prependingOutput(Self.reasoningField).outputs
         }
         return signature.outputs
     }

@@ -195,10 +195,32 @@ struct PipelineFileDecoder {
         if let entry = reader.optional("concurrency", in: entries) {
             concurrency = try positive(entry.value, key: "concurrency", context: context)
         }
-        return StageSpec(
+        var stage = StageSpec(
             id: id, module: module, signature: signature, signatureText: signatureText, instructions: instructions,
             demos: demos, inputs: inputs, concurrency: concurrency, location: reader.location(of: node),
             idLocation: reader.location(of: idNode), signatureLocation: reader.location(of: signatureNode))
+        for key in ["tools", "max_iters"] where module != .react {
+            if let entry = reader.optional(key, in: entries) {
+                throw reader.error(
+                    .unknownKey, "'\(key)' applies only to 'module: react' \(context)", at: entry.keyNode)
+            }
+        }
+        if let entry = reader.optional("tools", in: entries) {
+            stage.tools = try decodeTools(entry.value, context: context)
+            var seen: [String: SourceLocation] = [:]
+            for tool in stage.tools where tool.kind != .mcp {
+                let name = tool.name ?? tool.kind.rawValue
+                if let first = seen[name] {
+                    throw PipelineFileError(
+                        code: .invalidValue,
+                        message: "two tools are named '\(name)' \(context) (the first at line \(first.line))",
+                        location: tool.location)
+                }
+                seen[name] = tool.location
+            }
+        }
+        stage.maxIters = try positiveInteger("max_iters", in: entries, context: context)
+        return stage
     }
 
     /// Points a signature error into the signature text when the text is in the file verbatim.

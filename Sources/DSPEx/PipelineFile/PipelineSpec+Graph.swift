@@ -11,9 +11,11 @@ extension PipelineSpec {
     ///   - concurrency: Overrides every stage's concurrency (the CLI's `--concurrency`).
     ///   - options: The LM options every stage's requests carry — ``LMSettings/options`` of the run, so flags win
     ///     over the file; by default the file's `lm` section.
+    ///   - tools: The `react` stages' tools from ``connectTools()``; needed when a stage uses MCP tools, built here
+    ///     otherwise.
     /// - Throws: ``PipelineFileError`` located at the stage or output at fault.
     public func makeGraph(
-        lm: (any LanguageModel)?, concurrency: Int? = nil, options: LMOptions? = nil
+        lm: (any LanguageModel)?, concurrency: Int? = nil, options: LMOptions? = nil, tools: PipelineTools? = nil
     ) throws(PipelineFileError) -> Graph {
         if let concurrency, concurrency < 1 {
             throw PipelineFileError(
@@ -26,7 +28,28 @@ extension PipelineSpec {
             var inputs = OrderedDictionary<String, SourceReference>()
             for binding in spec.inputs { inputs[binding.field] = binding.source }
             let stageConcurrency = concurrency ?? spec.effectiveConcurrency
-            if spec.module == .chainOfThought {
+            if spec.module == .react {
+                let stageTools: [any Tool]
+                if let connected = tools?.byStage[spec.id] {
+                    stageTools = connected
+                } else {
+                    stageTools = try builtinTools(of: spec)
+                }
+                do {
+                    var module = try ReAct(
+                        spec.signature, tools: stageTools, maxIters: spec.maxIters ?? 20, lm: lm, adapter: adapter,
+                        options: options)
+                    module.react.demos = spec.demos.filter { $0.values["next_tool_name"] != nil }
+                    module.extract.predict.demos = spec.demos.filter { $0.values["next_tool_name"] == nil }
+                    stages.append(Stage(spec.id, module, inputs: inputs, concurrency: stageConcurrency))
+                } catch let error as ToolError {
+                    throw PipelineFileError(
+                        code: .invalidValue, message: "bad tool '\(error.tool)': \(error.message)",
+                        location: spec.location)
+                } catch {
+                    throw PipelineFileError(code: .invalidValue, message: "\(error)", location: spec.location)
+                }
+            } else if spec.module == .chainOfThought {
                 let module = ChainOfThought(
                     spec.signature, lm: lm, adapter: adapter, options: options, demos: spec.demos)
                 stages.append(Stage(spec.id, module, inputs: inputs, concurrency: stageConcurrency))

@@ -36,12 +36,18 @@ public struct StageSpec: Sendable, Hashable {
     public var idLocation: SourceLocation
     /// The place of the signature's value.
     public var signatureLocation: SourceLocation
+    /// The tools of a `react` stage.
+    public var tools: [ToolSpec] = []
+    /// The most steps of a `react` stage, or `nil` for DSPy's 20.
+    public var maxIters: Int?
 
     /// The concurrency of a stage that does not set one.
     public static let defaultConcurrency = 16
 
     /// The keys a stage accepts, in the order the documentation lists them.
-    public static let keys = ["id", "module", "signature", "instructions", "demos", "inputs", "concurrency"]
+    public static let keys = [
+        "id", "module", "signature", "instructions", "demos", "inputs", "concurrency", "tools", "max_iters",
+    ]
 
     /// Creates a stage.
     public init(

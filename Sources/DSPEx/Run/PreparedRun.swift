@@ -10,15 +10,18 @@ struct PreparedRun: Sendable {
     let spec: PipelineSpec
     let program: Graph
     let identity: Evaluate.Run
+    /// The `react` stages' tools (MCP servers started); closed when the run ends.
+    let tools: PipelineTools
 
     /// Loads what `plan` names for the run called `name`.
     ///
     /// - Throws: ``PipelineFileError``, ``DatasetError`` or an error reading the saved program.
-    init(_ plan: RunPlan, name: String, resume: Bool) throws {
+    init(_ plan: RunPlan, name: String, resume: Bool) async throws {
         self.plan = plan
         spec = try PipelineFile.load(path: plan.pipeline)
+        tools = try await spec.connectTools()
         var program = try spec.makeGraph(
-            lm: nil, concurrency: plan.concurrency, options: spec.lmSettings(overriding: plan.lm).options)
+            lm: nil, concurrency: plan.concurrency, options: spec.lmSettings(overriding: plan.lm).options, tools: tools)
         var programHash = spec.contentHash
         if let saved = plan.program {
             let url = URL(fileURLWithPath: saved)

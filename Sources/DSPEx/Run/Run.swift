@@ -22,8 +22,9 @@ public enum Run {
     ///
     /// - Throws: ``EvaluateError`` when a run of that name exists; errors loading the pipeline, data or program.
     @discardableResult
-    public static func create(_ plan: RunPlan, named name: String, in store: Store) throws -> Int64 {
-        let prepared = try PreparedRun(plan, name: name, resume: false)
+    public static func create(_ plan: RunPlan, named name: String, in store: Store) async throws -> Int64 {
+        let prepared = try await PreparedRun(plan, name: name, resume: false)
+        await prepared.tools.close()
         return try EvaluationCheckpoint.open(prepared.identity, kind: kind(of: plan), in: store).id
     }
 
@@ -36,7 +37,7 @@ public enum Run {
         _ plan: RunPlan, named name: String, store: Store, connector: some LanguageModelConnector,
         observer: RunObserver = RunObserver()
     ) async throws -> RunOutcome {
-        try create(plan, named: name, in: store)
+        try await create(plan, named: name, in: store)
         // This process runs the plan as given (the stored copy holds no URL password).
         return try await resume(named: name, store: store, connector: connector, observer: observer, replacing: plan)
     }
@@ -86,7 +87,25 @@ public enum Run {
                 message: "run '\(name)' is being worked on by process \(pid); stop it with `dspex cancel \(name)` "
                     + "first")
         }
-        let prepared = try PreparedRun(plan, name: name, resume: true)
+        let prepared = try await PreparedRun(plan, name: name, resume: true)
+        do {
+            let outcome = try await run(
+                prepared, id: id, record: record, store: store, connector: connector, observer: observer,
+                replacement: replacement)
+            await prepared.tools.close()
+            return outcome
+        } catch {
+            await prepared.tools.close()
+            throw error
+        }
+    }
+
+    private static func run(
+        _ prepared: PreparedRun, id: Int64, record: RunRecord, store: Store, connector: some LanguageModelConnector,
+        observer: RunObserver, replacement: RunPlan?
+    ) async throws -> RunOutcome {
+        let plan = prepared.plan
+        let name = prepared.identity.name
         if let replacement {
             try EvaluationCheckpoint.refuseChanges(prepared.identity, kind: kind(of: plan), existing: record)
             try store.setPlan(runID: id, plan: try replacement.jsonText())

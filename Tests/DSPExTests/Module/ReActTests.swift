@@ -8,10 +8,12 @@ import Testing
 /// ReAct's loop against a scripted model: tool calls and their observations, tool errors shown to the model,
 /// `maxIters`, the extract step, context-window truncation, and bad tool declarations.
 @Suite struct ReActTests {
-    static let add = try! FunctionTool(
-        name: "add", description: "Adds two integers.", signature: "a: int, b: int -> sum: int"
-    ) { arguments in
-        .int(try arguments.decode("a", as: Int.self) + arguments.decode("b", as: Int.self))
+    static var add: FunctionTool {
+        get throws {
+            try FunctionTool(name: "add", description: "Adds two integers.", signature: "a: int, b: int -> sum: int") {
+                .int(try $0.decode("a", as: Int.self) + $0.decode("b", as: Int.self))
+            }
+        }
     }
 
     static func step(_ thought: String, _ tool: String, _ args: String) -> String {
@@ -30,7 +32,7 @@ import Testing
             Self.step("I have the sum.", "finish", "{}"),
             Self.extract("1111111110"),
         ])
-        let agent = try ReAct("question -> answer: int", tools: [Self.add], lm: lm)
+        let agent = try ReAct("question -> answer: int", tools: [try Self.add], lm: lm)
         let (prediction, trace) = try await withTrace {
             try await agent(["question": "What is 123456789 + 987654321?"])
         }
@@ -62,7 +64,7 @@ import Testing
         let lm = ScriptedLM(replies: [
             Self.step("Try.", "add", args), Self.step("Give up.", "finish", "{}"), Self.extract("0"),
         ])
-        let agent = try ReAct("question -> answer: int", tools: [Self.add], lm: lm)
+        let agent = try ReAct("question -> answer: int", tools: [try Self.add], lm: lm)
         let prediction = try await agent(["question": "What is 1 + 2?"])
         #expect(prediction["trajectory"]?["observation_0"] == .string(observation))
         #expect(prediction["answer"] == 0)
@@ -96,7 +98,7 @@ import Testing
             if system.contains("`next_thought`") { return Self.step("Again.", "add", #"{"a": 1, "b": 1}"#) }
             return Self.extract("2")
         }
-        let agent = try ReAct("question -> answer: int", tools: [Self.add], maxIters: 3, lm: lm)
+        let agent = try ReAct("question -> answer: int", tools: [try Self.add], maxIters: 3, lm: lm)
         let prediction = try await agent(["question": "q"])
         #expect(prediction["trajectory"]?.objectValue?.count == 12)
         #expect(lm.requests.count == 4)
@@ -119,7 +121,7 @@ import Testing
             }
             return Self.extract("4")
         }
-        let agent = try ReAct("question -> answer: int", tools: [Self.add], maxIters: 3, lm: lm)
+        let agent = try ReAct("question -> answer: int", tools: [try Self.add], maxIters: 3, lm: lm)
         let prediction = try await agent(["question": "q"])
         let trajectory = try #require(prediction["trajectory"]?.objectValue)
         #expect(prediction["answer"] == 4)
@@ -130,13 +132,13 @@ import Testing
     @Test("a reply naming no listed tool fails the module with the adapter's error, as in DSPy 3.4.1")
     func unknownToolNameFails() async throws {
         let lm = ScriptedLM(replies: [Self.step("?", "multiply", "{}"), Self.step("?", "multiply", "{}")])
-        let agent = try ReAct("question -> answer: int", tools: [Self.add], lm: lm)
+        let agent = try ReAct("question -> answer: int", tools: [try Self.add], lm: lm)
         await #expect(throws: AdapterError.self) { try await agent(["question": "q"]) }
     }
 
     @Test("bad tool declarations are refused with the tool's name")
     func badDeclarations() throws {
-        #expect(throws: ToolError.self) { try ReAct("q -> a", tools: [Self.add, Self.add]) }
+        #expect(throws: ToolError.self) { try ReAct("q -> a", tools: [try Self.add, try Self.add]) }
         let finish = try FunctionTool(name: "finish", arguments: [:]) { _ in .null }
         #expect(throws: ToolError.self) { try ReAct("q -> a", tools: [finish]) }
         do {

@@ -463,7 +463,7 @@ struct PipelineErrorCase: Sendable, CustomTestStringConvertible {
             name: "unknown key far from any", yaml: valid + "    zzzzzz: 1\n", code: .unknownKey, line: 7, column: 5,
             phrase: "unknown key 'zzzzzz'",
             suggestion: "expected one of 'id', 'module', 'signature', 'instructions', 'demos', 'inputs',"
-                + " 'concurrency'"),
+                + " 'concurrency', 'tools', 'max_iters'"),
         PipelineErrorCase(
             name: "unknown metric key", yaml: valid + "metric: {name: f1, feild: answer}\n", code: .unknownKey,
             line: 7, column: 20, phrase: "unknown key 'feild' in 'metric'", suggestion: "did you mean 'field'?"),
@@ -508,11 +508,11 @@ struct PipelineErrorCase: Sendable, CustomTestStringConvertible {
             code: .invalidSignature, line: 4, column: 35, phrase: "expected '->'"),
         PipelineErrorCase(
             name: "unknown module", yaml: valid + "    module: cot\n", code: .invalidValue, line: 7, column: 13,
-            phrase: "unknown module 'cot'", suggestion: "expected 'predict' or 'chain_of_thought'"),
+            phrase: "unknown module 'cot'", suggestion: "expected one of 'predict', 'chain_of_thought', 'react'"),
         PipelineErrorCase(
             name: "misspelt module", yaml: valid + "    module: chain_of_thougt\n", code: .invalidValue, line: 7,
             column: 13, phrase: "unknown module 'chain_of_thougt'",
-            suggestion: "did you mean 'chain_of_thought'? expected 'predict' or 'chain_of_thought'"),
+            suggestion: "did you mean 'chain_of_thought'? expected one of 'predict', 'chain_of_thought', 'react'"),
         PipelineErrorCase(
             name: "unknown adapter", yaml: "name: t\nadapter: xml\n" + validStages, code: .invalidValue, line: 2,
             column: 10, phrase: "unknown adapter 'xml'", suggestion: "expected 'chat' or 'json'"),

@@ -31,7 +31,12 @@ struct PipelineRunTests {
             let summary = try await Scheduler(graph: graph).run(dataset.rows()) { results.append($0) }
             #expect(summary.examples == 200)
             #expect(summary.errors == 0)
-            #expect(server.stats().requests == 200 * graph.stages.count)
+            if spec.stages.contains(where: { $0.module == .react }) {
+                // An agent makes one call per step and one to extract: at least two per example.
+                #expect(server.stats().requests >= 400)
+            } else {
+                #expect(server.stats().requests == 200 * graph.stages.count)
+            }
             #expect(results.allSatisfy { $0.outputs["answer"]?.intValue != nil })
             #expect(Set(results.map(\.example.id)).count == 200)
         }

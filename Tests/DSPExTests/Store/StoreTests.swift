@@ -44,7 +44,7 @@ struct StoreTests {
         #expect(
             migrations == [
                 "v1-runs", "v1-results", "v1-lm-cache", "v1-programs", "v2-compile-journal", "v3-lm-cache-key-hash",
-                "v4-usage-requests-and-run-plan",
+                "v4-usage-requests-and-run-plan", "v5-embedding-cache",
             ])
         let journal = try store.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(journal == "wal")

@@ -1,0 +1,73 @@
+import Foundation
+import MCP
+
+// A small MCP server over standard input and output, shipped for DSPEx's tests and examples: the tools a ReAct
+// agent reaches through `mcp:` in a pipeline file.
+//
+//   add(a, b)          the sum of two integers, as text
+//   lookup(key)        a fact from a small table; an unknown key is a tool error (isError)
+//   split_words(text)  each word as its own text content (several contents)
+
+let facts = [
+    "speed_of_light_m_s": "299792458",
+    "earth_radius_km": "6371",
+    "boiling_point_water_c": "100",
+]
+
+let server = Server(
+    name: "dspex-mcp-example", version: "1.0.0", capabilities: .init(tools: .init(listChanged: false)))
+
+await server.withMethodHandler(ListTools.self) { _ in
+    .init(tools: [
+        Tool(
+            name: "add", description: "Adds two integers.",
+            inputSchema: .object([
+                "type": .string("object"),
+                "properties": .object([
+                    "a": .object(["type": .string("integer"), "description": .string("The first addend")]),
+                    "b": .object(["type": .string("integer"), "description": .string("The second addend")]),
+                ]),
+                "required": .array([.string("a"), .string("b")]),
+            ])),
+        Tool(
+            name: "lookup", description: "Looks up a physical constant by key.",
+            inputSchema: .object([
+                "type": .string("object"),
+                "properties": .object(["key": .object(["type": .string("string")])]),
+                "required": .array([.string("key")]),
+            ])),
+        Tool(
+            name: "split_words", description: "Splits a text into words.",
+            inputSchema: .object([
+                "type": .string("object"),
+                "properties": .object(["text": .object(["type": .string("string")])]),
+                "required": .array([.string("text")]),
+            ])),
+    ])
+}
+
+await server.withMethodHandler(CallTool.self) { params in
+    let arguments = params.arguments ?? [:]
+    switch params.name {
+    case "add":
+        guard let a = arguments["a"]?.intValue, let b = arguments["b"]?.intValue else {
+            return .init(
+                content: [.text(text: "a and b must be integers", annotations: nil, _meta: nil)], isError: true)
+        }
+        return .init(content: [.text(text: String(a + b), annotations: nil, _meta: nil)], isError: false)
+    case "lookup":
+        let key = arguments["key"]?.stringValue ?? ""
+        guard let fact = facts[key] else {
+            return .init(content: [.text(text: "no entry for '\(key)'", annotations: nil, _meta: nil)], isError: true)
+        }
+        return .init(content: [.text(text: fact, annotations: nil, _meta: nil)], isError: false)
+    case "split_words":
+        let words = (arguments["text"]?.stringValue ?? "").split(separator: " ").map(String.init)
+        return .init(content: words.map { .text(text: $0, annotations: nil, _meta: nil) }, isError: false)
+    default:
+        return .init(content: [.text(text: "unknown tool \(params.name)", annotations: nil, _meta: nil)], isError: true)
+    }
+}
+
+try await server.start(transport: StdioTransport())
+await server.waitUntilCompleted()
