@@ -69,5 +69,18 @@ await server.withMethodHandler(CallTool.self) { params in
     }
 }
 
-try await server.start(transport: StdioTransport())
-await server.waitUntilCompleted()
+// `--http PORT [--port-file PATH]` serves MCP's streamable HTTP (stateless, JSON replies) on 127.0.0.1 instead;
+// port 0 picks a free one, written to the port file.
+let arguments = CommandLine.arguments
+if let flag = arguments.firstIndex(of: "--http"), flag + 1 < arguments.count, let port = Int(arguments[flag + 1]) {
+    let transport = StatelessHTTPServerTransport()
+    try await server.start(transport: transport)
+    let bound = try await ExampleHTTPFront.serve(transport: transport, port: port)
+    if let fileFlag = arguments.firstIndex(of: "--port-file"), fileFlag + 1 < arguments.count {
+        try String(bound).write(toFile: arguments[fileFlag + 1], atomically: true, encoding: .utf8)
+    }
+    await server.waitUntilCompleted()
+} else {
+    try await server.start(transport: StdioTransport())
+    await server.waitUntilCompleted()
+}

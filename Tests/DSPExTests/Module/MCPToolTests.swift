@@ -60,4 +60,23 @@ import Testing
             #expect(error.code == .badDeclaration)
         }
     }
+
+    @Test("the same tools over MCP's streamable HTTP transport")
+    func overHTTP() async throws {
+        let portFile = FileManager.default.temporaryDirectory.appendingPathComponent("mcp-port-\(UUID().uuidString)")
+        let child = try SpawnedProcess.start(
+            ChildProcess.mcpExample, ["--http", "0", "--port-file", portFile.path])
+        defer { child.send(SIGKILL) }
+        var port: String?
+        for _ in 0..<200 where port == nil {
+            try await Task.sleep(for: .milliseconds(20))
+            port = try? String(contentsOf: portFile, encoding: .utf8)
+        }
+        let bound = try #require(port)
+        let url = try #require(URL(string: "http://127.0.0.1:\(bound)/mcp"))
+        let server = try await MCPServer.connect(url: url)
+        #expect(server.tools.map(\.name) == ["add", "lookup", "split_words"])
+        #expect(try await server.tools[0].invoke(["a": 40, "b": 2]) == "42")
+        await server.close()
+    }
 }
