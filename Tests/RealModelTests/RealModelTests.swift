@@ -124,6 +124,54 @@ struct RealModelTests {
         }
     }
 
+    @Test("ReAct with a tool end to end: the loop runs, every step is recorded, the extract step answers")
+    func reactLoop() async throws {
+        try await withClient(maxTokens: 160) { lm in
+            let add = try FunctionTool(
+                name: "add", description: "Adds two integers.", signature: "a: int, b: int -> sum: int"
+            ) {
+                .int(try $0.decode("a", as: Int.self) + $0.decode("b", as: Int.self))
+            }
+            var agent = try ReAct("question -> answer: int", tools: [add], maxIters: 3, lm: lm)
+            agent.react.demos = [
+                Example(
+                    [
+                        "question": "What is 1234 + 4321?", "trajectory": "",
+                        "next_thought": "I will add the numbers.",
+                        "next_tool_name": "add", "next_tool_args": ["a": 1234, "b": 4321],
+                    ], inputKeys: ["question", "trajectory"])
+            ]
+            var completed = 0
+            for question in ["What is 2000 + 3000?", "What is 120 + 230?"] {
+                do {
+                    let prediction = try await agent(["question": .string(question)])
+                    let trajectory = try #require(prediction["trajectory"]?.objectValue)
+                    print(
+                        "ReAct (real model) \(question): \(trajectory.count / 4) step(s), answer \(prediction["answer"] ?? .null)"
+                    )
+                    // Each step records thought, tool name, arguments and observation, in order.
+                    #expect(trajectory.count % 4 == 0 && trajectory.count >= 4)
+                    for (index, name) in trajectory.keys.enumerated() {
+                        let kinds = ["thought_", "tool_name_", "tool_args_", "observation_"]
+                        #expect(name == kinds[index % 4] + String(index / 4))
+                    }
+                    for step in 0..<(trajectory.count / 4) {
+                        let tool = trajectory["tool_name_\(step)"]?.stringValue
+                        #expect(tool == "add" || tool == "finish")
+                    }
+                    #expect(prediction["answer"]?.intValue != nil)
+                    #expect(prediction.usage.lmCalls >= 2)
+                    completed += 1
+                } catch let error as AdapterError {
+                    // A 135M model may still break the format: the error keeps its raw reply, as any parse error does.
+                    print("ReAct (real model) \(question): the reply did not parse: \(error)")
+                    #expect(!error.rawReply.isEmpty)
+                }
+            }
+            #expect(completed >= 1, "no question ran the agent loop to its end")
+        }
+    }
+
     @Test("dspex eval and dspex compile on the bundled task: the dev score rises after BootstrapFewShot")
     func compileImprovesDevScore() async throws {
         let server = try server
