@@ -273,29 +273,16 @@ public final class OpenAICompatibleEmbedder: Embedder {
     }
 
     private func sendWithRetries(_ body: [UInt8], count: Int) async throws -> Reply {
-        var attempt = 1
-        while true {
+        try await configuration.retry.run(timing: configuration.retryTiming) { attempt in
+            let response: HTTPTransportResponse
             do {
-                let response: HTTPTransportResponse
-                do {
-                    response = try await transport.post(body, timeout: configuration.timeout)
-                } catch let error as LMError {
-                    throw redactor.redact(error)
-                }
-                var reply = try receive(response, count: count)
-                reply.attempts = attempt
-                return reply
+                response = try await transport.post(body, timeout: configuration.timeout)
             } catch let error as LMError {
-                guard error.isRetryable, attempt < configuration.retry.maxAttempts else {
-                    var final = error
-                    final.attempts = attempt
-                    throw final
-                }
-                let wait = configuration.retry.delay(
-                    afterAttempt: attempt, retryAfter: error.retryAfter, unit: configuration.retryTiming.unit())
-                try await configuration.retryTiming.sleep(wait)
-                attempt += 1
+                throw redactor.redact(error)
             }
+            var reply = try receive(response, count: count)
+            reply.attempts = attempt
+            return reply
         }
     }
 
@@ -325,30 +312,10 @@ public final class OpenAICompatibleEmbedder: Embedder {
     /// The error for a status no later call can get past — 401/403 (the key), 404 (the model) — saying what to
     /// fix; `nil` for other statuses.
     private func refusalError(status: Int, answered: String) -> LMError? {
-        let variable = configuration.apiKeyEnvironmentVariable
-        switch status {
-        case 401:
-            let fix =
-                variable.map {
-                    apiKey == nil ? "no key was sent: set \($0) to your API key" : "set \($0) to a valid API key"
-                }
-                ?? "no key was sent: configure the environment variable that holds the API key"
-            return LMError(
-                code: .authentication, message: "\(endpoint) refused the request's credentials (\(answered)); \(fix)",
-                status: status)
-        case 403:
-            return LMError(
-                code: .authentication,
-                message: "\(endpoint) refused access for \(variable.map { "the API key in \($0)" } ?? "the request") "
-                    + "(\(answered)); use a key that may call model '\(configuration.model)'", status: status)
-        case 404:
-            return LMError(
-                code: .unknownModel,
-                message: "\(endpoint) does not serve embedding model '\(configuration.model)' (\(answered)); check the "
-                    + "model name and the base URL", status: status)
-        default:
-            return nil
-        }
+        EndpointRefusal(
+            endpoint: endpoint, model: configuration.model, modelKind: "embedding model",
+            keyVariable: configuration.apiKeyEnvironmentVariable, keySent: apiKey != nil
+        ).error(status: status, answered: answered)
     }
 
     /// Reads an embeddings JSON body: `data[].embedding` placed by `data[].index` (their order when absent), and

@@ -234,23 +234,10 @@ public final class OpenAICompatibleLM: LanguageModel {
     }
 
     private func sendWithRetries(_ body: [UInt8]) async throws -> LMResponse {
-        var attempt = 1
-        while true {
-            do {
-                var response = try await send(body)
-                response.requests = attempt
-                return response
-            } catch let error as LMError {
-                guard error.isRetryable, attempt < configuration.retry.maxAttempts else {
-                    var final = error
-                    final.attempts = attempt
-                    throw final
-                }
-                let wait = configuration.retry.delay(
-                    afterAttempt: attempt, retryAfter: error.retryAfter, unit: configuration.retryTiming.unit())
-                try await configuration.retryTiming.sleep(wait)
-                attempt += 1
-            }
+        try await configuration.retry.run(timing: configuration.retryTiming) { attempt in
+            var response = try await send(body)
+            response.requests = attempt
+            return response
         }
     }
 
@@ -291,44 +278,13 @@ public final class OpenAICompatibleLM: LanguageModel {
         }
     }
 
-    /// The error for a status that no call of the run can get past — 401/403 (the key), 404 (the model) — saying
-    /// what to fix; `nil` for other statuses.
+    /// The error for a status that no call of the run can get past — 401/403 (the key), 404 (the model) — or a
+    /// prompt over the context window, saying what to fix; `nil` for other statuses.
     private func refusalError(status: Int, answered: String) -> LMError? {
-        let variable = configuration.apiKeyEnvironmentVariable
-        switch status {
-        case 401:
-            let fix: String
-            if let variable {
-                fix =
-                    apiKey == nil
-                    ? "no key was sent: set the environment variable \(variable) to your API key"
-                    : "set the environment variable \(variable) to a valid API key"
-            } else {
-                fix = "no key was sent: configure the environment variable that holds the API key"
-            }
-            return LMError(
-                code: .authentication,
-                message: "\(endpoint) refused the request's credentials (\(answered)); \(fix)", status: status)
-        case 403:
-            let key = variable.map { "the API key in \($0)" } ?? "the request"
-            return LMError(
-                code: .authentication,
-                message: "\(endpoint) refused access for \(key) (\(answered)); use a key that may call model "
-                    + "'\(configuration.model)'", status: status)
-        case 404:
-            return LMError(
-                code: .unknownModel,
-                message: "\(endpoint) does not serve model '\(configuration.model)' (\(answered)); check the model "
-                    + "name and the base URL", status: status)
-        case 400 where LMError.saysContextWindowExceeded(answered),
-            413 where LMError.saysContextWindowExceeded(answered):
-            return LMError(
-                code: .contextWindowExceeded,
-                message: "\(endpoint) refused a prompt longer than the model's context window (\(answered))",
-                status: status)
-        default:
-            return nil
-        }
+        EndpointRefusal(
+            endpoint: endpoint, model: configuration.model, keyVariable: configuration.apiKeyEnvironmentVariable,
+            keySent: apiKey != nil
+        ).error(status: status, answered: answered)
     }
 
 }

@@ -45,3 +45,25 @@ public struct RetryPolicy: Sendable, Hashable {
         return max(jittered, min(retryAfter, maxRetryAfter))
     }
 }
+
+extension RetryPolicy {
+    /// Runs `attempt` (given its number, from 1) until it succeeds, fails with an error that is not retryable, or
+    /// `maxAttempts` are spent, sleeping ``delay(afterAttempt:retryAfter:unit:)`` on `timing` between attempts. The
+    /// error thrown carries the number of attempts made.
+    func run<T>(timing: RetryTiming, _ attempt: (Int) async throws -> T) async throws -> T {
+        var number = 1
+        while true {
+            do {
+                return try await attempt(number)
+            } catch let error as LMError {
+                guard error.isRetryable, number < maxAttempts else {
+                    var final = error
+                    final.attempts = number
+                    throw final
+                }
+                try await timing.sleep(delay(afterAttempt: number, retryAfter: error.retryAfter, unit: timing.unit()))
+                number += 1
+            }
+        }
+    }
+}
