@@ -10,6 +10,10 @@ struct ChatCompletionRequest: Sendable {
     var choiceCount: Int
     var responseFormat: JSONValue?
     var stop: [String]
+    /// The functions of OpenAI's `tools` (native tool calling), with their argument names in order.
+    var tools: [AgentTool] = []
+    /// Whether a message already carries a tool's result (role `tool`).
+    var hasToolResult = false
 
     /// The most choices one request may ask for.
     static let maximumChoiceCount = 128
@@ -44,6 +48,12 @@ struct ChatCompletionRequest: Sendable {
         if let format = json["response_format"], format != .null {
             self.responseFormat = format
         }
+        for tool in json["tools"]?.arrayValue ?? [] {
+            guard let name = tool["function"]?["name"]?.stringValue else { continue }
+            let properties = tool["function"]?["parameters"]?["properties"]?.objectValue ?? []
+            self.tools.append(AgentTool(name: name, arguments: properties.map(\.key)))
+        }
+        self.hasToolResult = rawMessages.contains { $0["role"]?.stringValue == "tool" }
         switch json["stop"] {
         case .string(let single): self.stop = [single]
         case .array(let many): self.stop = many.compactMap(\.stringValue)

@@ -202,6 +202,11 @@ final class SimulatorEngine: Sendable {
                 content = String(decoding: content.utf8.prefix(maxTokens * 4), as: UTF8.self)
                 finishReason = "length"
             }
+            let toolCall = malformed ? nil : Self.nativeToolCall(request: request, analysis: analysis)
+            if toolCall != nil {
+                content = ""
+                finishReason = "tool_calls"
+            }
             completionTokens += Self.tokens(content.utf8.count)
             json.beginObject()
             json.key("index")
@@ -212,6 +217,24 @@ final class SimulatorEngine: Sendable {
             json.string("assistant")
             json.key("content")
             json.string(content)
+            if let toolCall {
+                json.key("tool_calls")
+                json.beginArray()
+                json.beginObject()
+                json.key("id")
+                json.string("call_sim_\(index)_\(choice)")
+                json.key("type")
+                json.string("function")
+                json.key("function")
+                json.beginObject()
+                json.key("name")
+                json.string(toolCall.name)
+                json.key("arguments")
+                json.string(toolCall.arguments)
+                json.endObject()
+                json.endObject()
+                json.endArray()
+            }
             json.endObject()
             json.key("logprobs")
             json.null()
@@ -232,6 +255,35 @@ final class SimulatorEngine: Sendable {
         json.endObject()
         self.recorder.recordCompletion(promptTokens: promptTokens, completionTokens: completionTokens)
         return .json(.ok, json.text)
+    }
+
+    /// The native tool call for a request carrying `tools` that asks "What is A + B?" and holds no tool result yet:
+    /// a calculator-like tool (a name containing `calc`) gets `"A + B"` as its first argument, a tool taking two
+    /// arguments (such as `add(a, b)`) gets A and B. `nil` when no listed tool fits, so the reply is text.
+    static func nativeToolCall(
+        request: ChatCompletionRequest, analysis: PromptAnalysis
+    ) -> (name: String, arguments: String)? {
+        guard !request.tools.isEmpty, !request.hasToolResult, let problem = analysis.arithmetic else { return nil }
+        var json = JSONWriter()
+        if let calculator = request.tools.first(where: { $0.name.lowercased().contains("calc") }),
+            let argument = calculator.arguments.first
+        {
+            json.beginObject()
+            json.key(argument)
+            json.string("\(problem.a) + \(problem.b)")
+            json.endObject()
+            return (calculator.name, json.text)
+        }
+        if let adder = request.tools.first(where: { $0.arguments.count == 2 }) {
+            json.beginObject()
+            json.key(adder.arguments[0])
+            json.integer(problem.a)
+            json.key(adder.arguments[1])
+            json.integer(problem.b)
+            json.endObject()
+            return (adder.name, json.text)
+        }
+        return nil
     }
 
     /// Tokens for a text of `characters` UTF-8 bytes: a quarter, at least 1.

@@ -912,6 +912,35 @@ def refine_feedback():
     WRITTEN.append(write_json("refine_feedback.json", fixture))
 
 
+def tool_calls_text():
+    """A signature with a list[dspy.Tool] input and a dspy.ToolCalls output, answered in text (no native tool
+    calling): the messages, for both adapters, and how a reply's tool calls parse."""
+
+    class ToolUse(dspy.Signature):
+        question: str = dspy.InputField()
+        tools: list[dspy.Tool] = dspy.InputField()
+        tool_calls: dspy.ToolCalls = dspy.OutputField()
+
+    def calculator(expression: str) -> str:
+        """Evaluates an arithmetic expression."""
+        return expression
+
+    tool = dspy.Tool(calculator)
+    inputs = {"question": "What is 2 + 3?", "tools": [tool]}
+    reply = '[[ ## tool_calls ## ]]\n{"tool_calls": [{"name": "calculator", "args": {"expression": "2 + 3"}}]}\n\n[[ ## completed ## ]]'
+    parsed = dspy.ChatAdapter().parse(ToolUse, reply)
+    fixture = {
+        "signature": "question, tools: list[Tool] -> tool_calls: ToolCalls",
+        "tools": [tool.format_as_litellm_function_call()],
+        "inputs": {"question": inputs["question"]},
+        "chat_messages": dspy.ChatAdapter().format(ToolUse, demos=[], inputs=inputs),
+        "json_messages": dspy.JSONAdapter().format(ToolUse, demos=[], inputs=inputs),
+        "reply": reply,
+        "parsed": {"tool_calls": parsed["tool_calls"].format()},
+    }
+    WRITTEN.append(write_json("tool_calls_text.json", fixture))
+
+
 def main():
     format_cases()
     saved_programs()
@@ -921,6 +950,7 @@ def main():
     tool_schemas()
     multi_chain_comparison()
     refine_feedback()
+    tool_calls_text()
     print(f"dspy {dspy.__version__}: wrote {len(WRITTEN)} files to {OUT.relative_to(REPO)}")
     for name in WRITTEN:
         print("  " + name)

@@ -21,6 +21,10 @@ public protocol Adapter: Sendable {
     func parse(_ signature: Signature, reply: String) throws(AdapterError) -> OrderedDictionary<String, Value>
     /// Options the adapter adds to each request, such as a `response_format`.
     func requestOptions(for signature: Signature) -> LMOptions
+    /// Whether a signature with a `list[Tool]` input and a `ToolCalls` output is answered through the server's
+    /// native tool calling (OpenAI `tools` / `tool_calls`), as DSPy's `use_native_function_calling` does, rather
+    /// than in the reply's text.
+    var nativeFunctionCalling: Bool { get }
     /// Formats, calls the model (through ``LanguageModel/call(_:)``, so that the call's cost is recorded), and
     /// parses every choice.
     func call(
@@ -44,6 +48,8 @@ public struct AdapterOutput: Sendable, Hashable {
 extension Adapter {
     public func requestOptions(for signature: Signature) -> LMOptions { LMOptions() }
 
+    public var nativeFunctionCalling: Bool { false }
+
     public func call(
         _ lm: any LanguageModel, options: LMOptions, signature: Signature, demos: [Example],
         inputs: OrderedDictionary<String, Value>
@@ -58,6 +64,10 @@ extension Adapter {
         _ lm: any LanguageModel, options: LMOptions, signature: Signature, demos: [Example],
         inputs: OrderedDictionary<String, Value>, adapterOptions: LMOptions? = nil
     ) async throws -> Result<[OrderedDictionary<String, Value>], AdapterError> {
+        if nativeFunctionCalling, let native = NativeToolCalls(signature: signature, inputs: inputs) {
+            return try await attemptNatively(
+                native, lm, options: options, signature: signature, demos: demos, adapterOptions: adapterOptions)
+        }
         let messages = format(signature, demos: demos, inputs: inputs)
         let request = lm.request(
             messages, options: (adapterOptions ?? requestOptions(for: signature)).merging(options))

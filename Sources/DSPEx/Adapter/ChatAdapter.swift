@@ -12,10 +12,13 @@ import Synchronization
 public struct ChatAdapter: Adapter {
     /// Whether a reply that cannot be parsed is retried once with ``JSONAdapter``.
     public var useJSONFallback: Bool
+    /// Whether tools go through the server's native tool calling (DSPy's `use_native_function_calling`).
+    public var nativeFunctionCalling: Bool
 
     /// Creates the adapter.
-    public init(useJSONFallback: Bool = true) {
+    public init(useJSONFallback: Bool = true, nativeFunctionCalling: Bool = false) {
         self.useJSONFallback = useJSONFallback
+        self.nativeFunctionCalling = nativeFunctionCalling
     }
 
     public var name: String { "ChatAdapter" }
@@ -130,7 +133,7 @@ public struct ChatAdapter: Adapter {
             return AdapterOutput(completions: completions)
         case .failure(let error):
             guard useJSONFallback else { throw error }
-            return try await JSONAdapter().call(
+            return try await JSONAdapter(nativeFunctionCalling: nativeFunctionCalling).call(
                 lm, options: options, signature: signature, demos: demos, inputs: inputs)
         }
     }

@@ -41,7 +41,10 @@ enum DemoFormatting {
 
     /// ` (must be formatted as a valid Python int)` for non-string outputs, as in DSPy's reminders.
     static func typeHint(_ field: Field) -> String {
-        field.type == .string
+        if field.type == .toolCalls {
+            return #" (must be a JSON object like {"tool_calls": [{"name": "...", "args": {...}}]})"#
+        }
+        return field.type == .string
             ? "" : " (must be formatted as a valid Python \(FieldFormatting.annotationName(field.type)))"
     }
 }

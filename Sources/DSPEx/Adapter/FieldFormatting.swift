@@ -17,6 +17,8 @@ enum FieldFormatting {
         case .list(let element): return "list[\(annotationName(element))]"
         case .literal(let options): return "Literal[" + options.map(literalQuoted).joined(separator: ", ") + "]"
         case .optional(let wrapped): return "Union[\(annotationName(wrapped)), NoneType]"
+        case .toolList: return "list[Tool]"
+        case .toolCalls: return "ToolCalls"
         }
     }
 
@@ -34,6 +36,11 @@ enum FieldFormatting {
     static func formatValue(_ value: Value, for type: FieldType) -> String {
         if case .array(let elements) = value, type == .string {
             return numberedList(elements)
+        }
+        if case .array(let definitions) = value, type.unwrapped == .toolList {
+            // DSPy serialises each `dspy.Tool` as its `str()`: the line ReAct lists it with.
+            return Value.array(definitions.map { .string(FunctionTool.promptDescription(ofDefinition: $0)) })
+                .jsonString(.pythonUnicode)
         }
         switch value {
         case .array, .object: return value.jsonString(.pythonUnicode)
@@ -85,7 +92,7 @@ enum FieldFormatting {
 
     /// The JSON schema pydantic gives a type, with `type` first and the other keys sorted (as DSPy orders it).
     static func jsonSchema(for type: FieldType) -> Value {
-        typeFirst(pydanticSchema(for: type))
+        type == .toolCalls ? toolCallsSchema : typeFirst(pydanticSchema(for: type))
     }
 
     /// The JSON schema pydantic's `TypeAdapter(type).json_schema()` gives, in pydantic's own key order (how a
@@ -103,8 +110,32 @@ enum FieldFormatting {
             if options.count == 1 { return ["const": .string(options[0]), "type": "string"] }
             return ["enum": .array(options.map(Value.string)), "type": "string"]
         case .optional(let wrapped): return ["anyOf": [pydanticSchema(for: wrapped), ["type": "null"]]]
+        case .toolList: return ["items": ["type": "object"], "type": "array"]
+        case .toolCalls: return toolCallsSchema
         }
     }
+
+    /// The schema DSPy shows for `dspy.ToolCalls`, in its order (already `type` first).
+    static let toolCallsSchema: Value = [
+        "type": "object",
+        "$defs": [
+            "ToolCall": [
+                "type": "object",
+                "properties": [
+                    "args": ["type": "object", "additionalProperties": true, "title": "Args"],
+                    "name": ["type": "string", "title": "Name"],
+                ],
+                "required": ["name", "args"], "title": "ToolCall",
+            ]
+        ],
+        "properties": ["tool_calls": ["type": "array", "items": ["$ref": "#/$defs/ToolCall"], "title": "Tool Calls"]],
+        "required": ["tool_calls"], "title": "ToolCalls",
+    ]
+
+    /// DSPy's `ToolCalls.description()`, shown under the field in the system message.
+    static let toolCallsDescription =
+        "Tool calls must be a JSON object with `tool_calls`, a list of calls. Each call must include `name` and "
+        + "`args`. Example: {\"tool_calls\": [{\"name\": \"search\", \"args\": {\"query\": \"cats\"}}]}"
 
     /// DSPy's `move_type_to_front`: in every object, `type` first and the other keys sorted.
     static func typeFirst(_ schema: Value) -> Value {
@@ -122,7 +153,11 @@ enum FieldFormatting {
     /// DSPy's `get_field_description_string`: `1. `name` (type): description` lines.
     static func fieldList(_ fields: [Field]) -> String {
         fields.enumerated().map { index, field in
-            "\(index + 1). `\(field.name)` (\(annotationName(field.type))): \(field.description ?? "")"
+            var description = field.description ?? ""
+            if field.type.unwrapped == .toolCalls {
+                description += "\n    Type description of ToolCalls: " + toolCallsDescription
+            }
+            return "\(index + 1). `\(field.name)` (\(annotationName(field.type))): \(description)"
         }.joined(separator: "\n").pythonStripped
     }
 

@@ -21,10 +21,13 @@ public struct JSONAdapter: Adapter {
 
     /// Which `response_format` requests carry.
     public var responseFormat: ResponseFormat
+    /// Whether tools go through the server's native tool calling (DSPy's `use_native_function_calling`).
+    public var nativeFunctionCalling: Bool
 
     /// Creates the adapter.
-    public init(responseFormat: ResponseFormat = .jsonSchema) {
+    public init(responseFormat: ResponseFormat = .jsonSchema, nativeFunctionCalling: Bool = false) {
         self.responseFormat = responseFormat
+        self.nativeFunctionCalling = nativeFunctionCalling
     }
 
     public var name: String { "JSONAdapter" }
@@ -114,7 +117,7 @@ public struct JSONAdapter: Adapter {
             if responseFormat == .jsonObject { formats += [.none] }
         }
         for (position, format) in formats.enumerated() {
-            let adapter = JSONAdapter(responseFormat: format)
+            let adapter = JSONAdapter(responseFormat: format, nativeFunctionCalling: nativeFunctionCalling)
             do {
                 let result = try await adapter.attempt(
                     lm, options: options, signature: signature, demos: demos, inputs: inputs)

@@ -128,7 +128,44 @@ enum ValueParsing {
         case .optional(let wrapped):
             if value.isNull { return .null }
             return try validate(value, as: wrapped)
+        case .toolList:
+            guard case .array = value else {
+                throw Mismatch(message: "expected a list of tools but found \(describe(value))")
+            }
+            return value
+        case .toolCalls:
+            return try toolCalls(value)
         }
+    }
+
+    /// DSPy's `ToolCalls.validate_input`: `{"tool_calls": [...]}`, a list of calls, or one call, each with `name`
+    /// and `args` (or OpenAI's `function` shape), as `{"tool_calls": [{"name", "args"}]}`.
+    private static func toolCalls(_ value: Value) throws(Mismatch) -> Value {
+        var value = value
+        if case .string(let text) = value, let parsed = JSONParser.parseLenient(text.pythonStripped) { value = parsed }
+        let calls: [Value]
+        if let list = value["tool_calls"]?.arrayValue {
+            calls = list
+        } else if let list = value.arrayValue {
+            calls = list
+        } else if value["name"] != nil || value["function"] != nil {
+            calls = [value]
+        } else {
+            throw Mismatch(
+                message: "expected tool calls ({\"tool_calls\": [{\"name\", \"args\"}]}) but found \(describe(value))")
+        }
+        var normalized: [Value] = []
+        for call in calls {
+            let function = call["function"] ?? call
+            guard let name = function["name"]?.stringValue else {
+                throw Mismatch(message: "a tool call has no 'name': \(describe(call))")
+            }
+            var args = function["args"] ?? function["arguments"] ?? [:]
+            if case .string(let text) = args { args = JSONParser.parseLenient(text) ?? [:] }
+            if case .object = args {} else { args = [:] }
+            normalized.append(["name": .string(name), "args": args])
+        }
+        return ["tool_calls": .array(normalized)]
     }
 
     private static func literal(_ value: Value, options: [String]) throws(Mismatch) -> Value {

@@ -70,6 +70,20 @@ private struct TypeScanner {
         return String(text[start..<index])
     }
 
+    /// `[Tool]` or `[dspy.Tool]` after `list`, read whole; otherwise nothing is consumed.
+    mutating func toolListMember() -> FieldType? {
+        let start = index
+        guard peek("[") else { return nil }
+        index += 1
+        let name = identifier()
+        if name == "Tool" || name == "dspy.Tool", peek("]") {
+            index += 1
+            return .toolList
+        }
+        index = start
+        return nil
+    }
+
     mutating func parseType() throws(SignatureError) -> FieldType {
         var type = try parsePrimary()
         // Swift's `T?` and Python's `T | None`.
@@ -121,8 +135,13 @@ private struct TypeScanner {
             return .bool
         case "Any", "Value", "object":
             return .json
+        case "ToolCalls", "dspy.ToolCalls":
+            return .toolCalls
+        case "Tool", "dspy.Tool":
+            throw error("a single Tool is not a field type; use list[Tool]")
         case "list", "List", "tuple", "Tuple", "Array":
             guard peek("[") || peek("<") else { return .list(.string) }
+            if let tools = toolListMember() { return tools }
             let close: Character = text[index] == "[" ? "]" : ">"
             index += 1
             let element = try parseType()

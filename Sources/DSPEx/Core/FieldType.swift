@@ -22,6 +22,11 @@ public indirect enum FieldType: Sendable, Hashable {
     case dictionary(FieldType)
     /// A value that may be absent (`Optional[int]`).
     case optional(FieldType)
+    /// Tools a model may call (`list[dspy.Tool]`): the value is an array of their OpenAI function definitions
+    /// (``Tool/functionDefinition``).
+    case toolList
+    /// The tool calls a model chose (`dspy.ToolCalls`): `{"tool_calls": [{"name", "args"}]}`.
+    case toolCalls
 
     /// The annotation DSPy shows for this type in prompts, such as `list[str]`.
     public var pythonName: String {
@@ -36,6 +41,8 @@ public indirect enum FieldType: Sendable, Hashable {
         case .json: return "dict[str, Any]"
         case .dictionary(let value): return "dict[str, \(value == .json ? "Any" : value.pythonName)]"
         case .optional(let wrapped): return "Optional[\(wrapped.pythonName)]"
+        case .toolList: return "list[Tool]"
+        case .toolCalls: return "ToolCalls"
         }
     }
 

@@ -60,6 +60,10 @@ extension LMResponse {
             }
             output.append(contentsOf: #""text":"#.utf8)
             Value.writeString(choice.text, to: &output, escapeNonASCII: false)
+            if let toolCalls = choice.toolCalls {
+                output.append(contentsOf: #","toolCalls":"#.utf8)
+                output.append(contentsOf: Value.array(toolCalls).jsonString().utf8)
+            }
             output.append(UInt8(ascii: "}"))
         }
         output.append(UInt8(ascii: "]"))
@@ -84,7 +88,10 @@ extension LMResponse {
         var choices: [Choice] = []
         for choiceValue in choiceValues {
             guard let text = choiceValue["text"]?.stringValue else { return nil }
-            choices.append(Choice(text: text, finishReason: choiceValue["finishReason"]?.stringValue))
+            choices.append(
+                Choice(
+                    text: text, finishReason: choiceValue["finishReason"]?.stringValue,
+                    toolCalls: choiceValue["toolCalls"]?.arrayValue))
         }
         self.init(
             choices: choices, usage: TokenUsage(promptTokens: prompt, completionTokens: completion),

@@ -4,13 +4,17 @@ public struct LMResponse: Sendable, Hashable, Codable {
     public struct Choice: Sendable, Hashable, Codable {
         /// The reply text.
         public var text: String
-        /// Why the model stopped (`stop`, `length`), when the server says.
+        /// Why the model stopped (`stop`, `length`, `tool_calls`), when the server says.
         public var finishReason: String?
+        /// The functions the model called natively, each `{"id", "name", "args"}` (`args` a JSON object); `nil`
+        /// when it called none.
+        public var toolCalls: [Value]?
 
         /// Creates a choice.
-        public init(text: String, finishReason: String? = "stop") {
+        public init(text: String, finishReason: String? = "stop", toolCalls: [Value]? = nil) {
             self.text = text
             self.finishReason = finishReason
+            self.toolCalls = toolCalls
         }
     }
 

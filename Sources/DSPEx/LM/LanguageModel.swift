@@ -1,3 +1,5 @@
+import OrderedCollections
+
 /// Anything that answers chat-completion requests: a remote server, a scripted test double.
 ///
 /// Modules take `any LanguageModel`, so tests inject a ``ScriptedLM`` (from DSPExTesting) and
@@ -16,7 +18,8 @@ extension LanguageModel {
     public func request(_ messages: [ChatMessage], options: LMOptions = LMOptions()) -> LMRequest {
         LMRequest(
             model: model, messages: messages, temperature: options.temperature, maxTokens: options.maxTokens,
-            n: options.n, responseFormat: options.responseFormat, stop: options.stop, rolloutID: options.rolloutID)
+            n: options.n, responseFormat: options.responseFormat, stop: options.stop, rolloutID: options.rolloutID,
+            extra: options.toolExtras)
     }
 }
 
@@ -34,11 +37,15 @@ public struct LMOptions: Sendable, Hashable {
     public var stop: [String]?
     /// DSPy's rollout id, for a fresh sample of an otherwise identical request.
     public var rolloutID: Int?
+    /// OpenAI's `tools`: function definitions the model may call natively (see ``Tool/functionDefinition``).
+    public var tools: [Value]?
+    /// OpenAI's `tool_choice` (`"auto"`, `"required"`, or a named function).
+    public var toolChoice: Value?
 
     /// Creates options; `nil` leaves the server's or the client's default.
     public init(
         temperature: Double? = nil, maxTokens: Int? = nil, n: Int? = nil, responseFormat: Value? = nil,
-        stop: [String]? = nil, rolloutID: Int? = nil
+        stop: [String]? = nil, rolloutID: Int? = nil, tools: [Value]? = nil, toolChoice: Value? = nil
     ) {
         self.temperature = temperature
         self.maxTokens = maxTokens
@@ -46,6 +53,8 @@ public struct LMOptions: Sendable, Hashable {
         self.responseFormat = responseFormat
         self.stop = stop
         self.rolloutID = rolloutID
+        self.tools = tools
+        self.toolChoice = toolChoice
     }
 
     /// These options with `other`'s non-nil values taking precedence.
@@ -53,6 +62,15 @@ public struct LMOptions: Sendable, Hashable {
         LMOptions(
             temperature: other.temperature ?? temperature, maxTokens: other.maxTokens ?? maxTokens,
             n: other.n ?? n, responseFormat: other.responseFormat ?? responseFormat, stop: other.stop ?? stop,
-            rolloutID: other.rolloutID ?? rolloutID)
+            rolloutID: other.rolloutID ?? rolloutID, tools: other.tools ?? tools,
+            toolChoice: other.toolChoice ?? toolChoice)
+    }
+
+    /// `tools` and `tool_choice` as request body members.
+    var toolExtras: OrderedDictionary<String, Value> {
+        var extras = OrderedDictionary<String, Value>()
+        if let tools { extras["tools"] = .array(tools) }
+        if let toolChoice { extras["tool_choice"] = toolChoice }
+        return extras
     }
 }

@@ -1,4 +1,5 @@
 import NIOHTTP1
+import OrderedCollections
 
 /// Reading what an OpenAI-compatible server answers: a chat completion's choices and usage (member by member, with
 /// the secrets redacted), an error body's message and a `Retry-After` header.
@@ -74,6 +75,7 @@ extension OpenAICompatibleLM {
         var content: String?
         var text: String?
         var finishReason: String?
+        var toolCalls: [Value]?
         try parser.readObject { parser, key throws(JSONParseError) in
             switch key {
             case "message" where parser.peek() == UInt8(ascii: "{"):
@@ -81,6 +83,9 @@ extension OpenAICompatibleLM {
                 try parser.readObject { parser, key throws(JSONParseError) in
                     let value = try parser.parseValue()
                     if key == "content" { content = value.stringValue }
+                    if key == "tool_calls", let calls = value.arrayValue, !calls.isEmpty {
+                        toolCalls = calls.map { redactor.redact(toolCall: $0) }
+                    }
                 }
             case "message": _ = try parser.parseValue(); content = nil
             case "text": text = try parser.parseValue().stringValue
@@ -89,6 +94,29 @@ extension OpenAICompatibleLM {
             }
         }
         return LMResponse.Choice(
-            text: redactor.redact(content ?? text ?? ""), finishReason: finishReason.map(redactor.redact))
+            text: redactor.redact(content ?? text ?? ""), finishReason: finishReason.map(redactor.redact),
+            toolCalls: toolCalls)
+    }
+}
+
+extension SecretRedactor {
+    /// An OpenAI tool call (`{"id", "type", "function": {"name", "arguments"}}`, `arguments` a JSON string) as
+    /// DSPEx keeps it — `{"id", "name", "args"}` with `args` an object (`{}` when the text is not one, as DSPy's
+    /// `json_repair` leaves it) — with the client's secrets removed.
+    func redact(toolCall: Value) -> Value {
+        let function = toolCall["function"] ?? toolCall
+        var args: Value = [:]
+        switch function["arguments"] ?? function["args"] {
+        case .string(let text)?:
+            if let parsed = JSONParser.parseLenient(redact(text)), case .object = parsed { args = parsed }
+        case .object(let object)?:
+            args = .object(object)
+        default: break
+        }
+        var call: OrderedDictionary<String, Value> = [:]
+        if let id = toolCall["id"]?.stringValue { call["id"] = .string(redact(id)) }
+        call["name"] = .string(redact(function["name"]?.stringValue ?? toolCall["name"]?.stringValue ?? ""))
+        call["args"] = args
+        return .object(call)
     }
 }

@@ -31,10 +31,7 @@ extension Tool {
     /// DSPy's `str(tool)`, the line ReAct lists it with: `add, whose description is <desc>Adds two
     /// integers.</desc>. It takes arguments {'a': {'type': 'integer'}, 'b': {'type': 'integer'}}.`
     public var promptDescription: String {
-        let described =
-            description.map { ", whose description is <desc>\($0)</desc>.".replacingOccurrences(of: "\n", with: "  ") }
-            ?? "."
-        return "\(name)\(described) It takes arguments \(Value.object(arguments).pythonRepr)."
+        FunctionTool.promptDescription(name: name, description: description, arguments: arguments)
     }
 
     /// The argument names a call must supply (those without a `default`).
