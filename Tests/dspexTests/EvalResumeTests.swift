@@ -38,7 +38,7 @@ struct EvalResumeTests {
     @Test("a SIGKILLed eval resumes to the same score without losing, repeating or re-requesting finished examples")
     func killAndResume() async throws {
         var simulator = SimulatorConfiguration()
-        simulator.latency = .fixed(milliseconds: 30)
+        simulator.latency = .fixed(milliseconds: 60)  // a wide window to kill in, even on a loaded machine
         try await withSimulatedLM(simulator) { _, server in
             // The uninterrupted reference run.
             let referenceStore = Self.temporaryStore()
