@@ -39,7 +39,7 @@ enum FieldFormatting {
         }
         if case .array(let definitions) = value, type.unwrapped == .toolList {
             // DSPy serialises each `dspy.Tool` as its `str()`: the line ReAct lists it with.
-            return Value.array(definitions.map { .string(FunctionTool.promptDescription(ofDefinition: $0)) })
+            return Value.array(definitions.map { .string(ToolDescription.line(ofDefinition: $0)) })
                 .jsonString(.pythonUnicode)
         }
         switch value {

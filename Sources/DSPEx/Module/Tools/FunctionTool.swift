@@ -104,24 +104,6 @@ public struct FunctionTool: Tool {
         try await body(arguments)
     }
 
-    /// DSPy's `str(tool)` for a tool's parts.
-    static func promptDescription(
-        name: String, description: String?, arguments: OrderedDictionary<String, Value>
-    ) -> String {
-        let described =
-            description.map { ", whose description is <desc>\($0)</desc>.".replacingOccurrences(of: "\n", with: "  ") }
-            ?? "."
-        return "\(name)\(described) It takes arguments \(Value.object(arguments).pythonRepr)."
-    }
-
-    /// DSPy's `str(tool)` for a tool given as its OpenAI function definition (``Tool/functionDefinition``).
-    static func promptDescription(ofDefinition definition: Value) -> String {
-        let function = definition["function"] ?? definition
-        return promptDescription(
-            name: function["name"]?.stringValue ?? "", description: function["description"]?.stringValue,
-            arguments: function["parameters"]?["properties"]?.objectValue ?? [:])
-    }
-
     /// A name a model can call: letters, digits, `_` and `-`, 1 to 64 of them (OpenAI's rule for function names).
     static func checkName(_ name: String) throws(ToolError) {
         let allowed = name.utf8.allSatisfy { byte in

@@ -31,7 +31,7 @@ extension Tool {
     /// DSPy's `str(tool)`, the line ReAct lists it with: `add, whose description is <desc>Adds two
     /// integers.</desc>. It takes arguments {'a': {'type': 'integer'}, 'b': {'type': 'integer'}}.`
     public var promptDescription: String {
-        FunctionTool.promptDescription(name: name, description: description, arguments: arguments)
+        ToolDescription.line(name: name, description: description, arguments: arguments)
     }
 
     /// The argument names a call must supply (those without a `default`).
