@@ -119,7 +119,7 @@ struct PipelineFileDecoder {
 
     /// `api_key_env` holds a variable's name; it is never expanded, and a value that is not a
     /// name may be the key itself, so the message does not repeat it and shows no source line.
-    private func decodeKeyVariable(_ node: Node) throws(PipelineFileError) -> String {
+    func decodeKeyVariable(_ node: Node) throws(PipelineFileError) -> String {
         let name = try reader.rawString(node, expected: "the name of an environment variable for 'api_key_env'")
         if name.contains("${") {
             throw reader.error(
@@ -146,7 +146,7 @@ struct PipelineFileDecoder {
         if let idNode = reader.optional("id", in: entries)?.value, case .scalar(let scalar) = idNode {
             context = "in stage '\(scalar.string)'"
         }
-        try reader.checkKeys(entries, allowed: StageSpec.keys, context: context)
+        try checkStageKeys(entries, context: context)
 
         let idNode = try reader.required("id", in: entries, of: node, context: context).value
         let id = try reader.string(idNode, expected: "a stage id as text for 'id'")
@@ -169,6 +169,8 @@ struct PipelineFileDecoder {
                 entry.value, what: "module", allowed: ModuleKind.allCases.map(\.rawValue),
                 make: { ModuleKind(rawValue: $0) })
         }
+        let inner = try decodeInner(entries, module: module, context: context)
+        try checkModuleKeys(entries, module: module, inner: inner, context: context)
         var instructions: String?
         if let entry = reader.optional("instructions", in: entries) {
             instructions = try reader.string(entry.value, expected: "text for 'instructions'")
@@ -185,7 +187,7 @@ struct PipelineFileDecoder {
 
         var demos: [Example] = []
         if let entry = reader.optional("demos", in: entries) {
-            let fields = signature.inputs + module.outputs(of: signature)
+            let fields = signature.inputs + Self.demoOutputs(module: module, inner: inner, signature: signature)
             for demoNode in try reader.elements(of: entry.value, expected: "a list of demos for 'demos'") {
                 demos.append(try decodeDemo(demoNode, fields: fields, signature: signature, context: context))
             }
@@ -199,12 +201,7 @@ struct PipelineFileDecoder {
             id: id, module: module, signature: signature, signatureText: signatureText, instructions: instructions,
             demos: demos, inputs: inputs, concurrency: concurrency, location: reader.location(of: node),
             idLocation: reader.location(of: idNode), signatureLocation: reader.location(of: signatureNode))
-        for key in ["tools", "max_iters"] where module != .react {
-            if let entry = reader.optional(key, in: entries) {
-                throw reader.error(
-                    .unknownKey, "'\(key)' applies only to 'module: react' \(context)", at: entry.keyNode)
-            }
-        }
+        stage.inner = inner
         if let entry = reader.optional("tools", in: entries) {
             stage.tools = try decodeTools(entry.value, context: context)
             var seen: [String: SourceLocation] = [:]
@@ -220,6 +217,7 @@ struct PipelineFileDecoder {
             }
         }
         stage.maxIters = try positiveInteger("max_iters", in: entries, context: context)
+        try decodeModuleSettings(entries, of: node, into: &stage, context: context)
         return stage
     }
 
@@ -337,7 +335,7 @@ struct PipelineFileDecoder {
     // MARK: shared
 
     /// A value that must be one of `allowed`, such as a module or an adapter.
-    private func kind<Kind>(
+    func kind<Kind>(
         _ node: Node, what: String, allowed: [String], make: (String) -> Kind
     ) throws(PipelineFileError) -> Kind {
         let text = try reader.string(node, expected: "one of \(allowed.joined(separator: ", ")) for '\(what)'")
@@ -350,7 +348,7 @@ struct PipelineFileDecoder {
         return make(text)
     }
 
-    private func positive(_ node: Node, key: String, context: String) throws(PipelineFileError) -> Int {
+    func positive(_ node: Node, key: String, context: String) throws(PipelineFileError) -> Int {
         let value = try reader.integer(node, expected: "a positive whole number for '\(key)' \(context)")
         guard value > 0 else {
             throw reader.error(.invalidValue, "'\(key)' \(context) must be positive, found \(value)", at: node)
@@ -358,7 +356,7 @@ struct PipelineFileDecoder {
         return value
     }
 
-    private func positiveInteger(
+    func positiveInteger(
         _ key: String, in entries: [MappingEntry], context: String
     ) throws(PipelineFileError) -> Int? {
         guard let entry = reader.optional(key, in: entries) else { return nil }

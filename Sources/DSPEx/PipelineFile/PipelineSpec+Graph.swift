@@ -1,9 +1,10 @@
 import OrderedCollections
 
 extension PipelineSpec {
-    /// Builds the runnable graph: one Predict or ChainOfThought per stage, with the file's adapter,
-    /// instructions and demos. The file was validated when it was loaded (by the same type rule as the engine's,
-    /// ``FieldType/canFeed(_:)``), so the graph is only put in order, not checked again.
+    /// Builds the runnable graph: one module per stage, of the stage's kind, with the file's adapter, instructions
+    /// and demos; the predictors are named as ``Stage``'s initializers name them (see the format's article). The
+    /// file was validated when it was loaded (by the same type rule as the engine's, ``FieldType/canFeed(_:)``), so
+    /// the graph is only put in order, not checked again.
     ///
     /// - Parameters:
     ///   - lm: The model every stage uses; `nil` leaves it to ``withLM(_:adapter:_:)`` (build once, run with any
@@ -13,7 +14,8 @@ extension PipelineSpec {
     ///     over the file; by default the file's `lm` section.
     ///   - tools: The `react` stages' tools from ``connectTools()``; needed when a stage uses MCP tools, built here
     ///     otherwise.
-    /// - Throws: ``PipelineFileError`` located at the stage or output at fault.
+    /// - Throws: ``PipelineFileError`` located at the stage or output at fault, or at the `trainset` of a
+    ///   `knn_few_shot` stage whose rows cannot be read.
     public func makeGraph(
         lm: (any LanguageModel)?, concurrency: Int? = nil, options: LMOptions? = nil, tools: PipelineTools? = nil
     ) throws(PipelineFileError) -> Graph {
@@ -23,40 +25,14 @@ extension PipelineSpec {
         }
         let adapter: any Adapter = adapter == .json ? JSONAdapter() : ChatAdapter()
         let options = options ?? LMOptions(temperature: self.lm?.temperature, maxTokens: self.lm?.maxTokens)
+        let parts = StageParts(lm: lm, adapter: adapter, options: options, tools: tools)
         var stages: [Stage] = []
         for spec in self.stages {
             var inputs = OrderedDictionary<String, SourceReference>()
             for binding in spec.inputs { inputs[binding.field] = binding.source }
-            let stageConcurrency = concurrency ?? spec.effectiveConcurrency
-            if spec.module == .react {
-                let stageTools: [any Tool]
-                if let connected = tools?.byStage[spec.id] {
-                    stageTools = connected
-                } else {
-                    stageTools = try builtinTools(of: spec)
-                }
-                do {
-                    var module = try ReAct(
-                        spec.signature, tools: stageTools, maxIters: spec.maxIters ?? 20, lm: lm, adapter: adapter,
-                        options: options)
-                    module.react.demos = spec.demos.filter { $0.values["next_tool_name"] != nil }
-                    module.extract.predict.demos = spec.demos.filter { $0.values["next_tool_name"] == nil }
-                    stages.append(Stage(spec.id, module, inputs: inputs, concurrency: stageConcurrency))
-                } catch let error as ToolError {
-                    throw PipelineFileError(
-                        code: .invalidValue, message: "bad tool '\(error.tool)': \(error.message)",
-                        location: spec.location)
-                } catch {
-                    throw PipelineFileError(code: .invalidValue, message: "\(error)", location: spec.location)
-                }
-            } else if spec.module == .chainOfThought {
-                let module = ChainOfThought(
-                    spec.signature, lm: lm, adapter: adapter, options: options, demos: spec.demos)
-                stages.append(Stage(spec.id, module, inputs: inputs, concurrency: stageConcurrency))
-            } else {
-                let module = Predict(spec.signature, lm: lm, adapter: adapter, options: options, demos: spec.demos)
-                stages.append(Stage(spec.id, module, inputs: inputs, concurrency: stageConcurrency))
-            }
+            stages.append(
+                try makeStage(
+                    for: spec, inputs: inputs, concurrency: concurrency ?? spec.effectiveConcurrency, parts: parts))
         }
         var outputs = OrderedDictionary<String, SourceReference>()
         for output in self.outputs { outputs[output.name] = .stage(id: output.stage, field: output.field) }

@@ -1,5 +1,5 @@
-/// The tools of a pipeline's `react` stages, built and connected: built-ins made, MCP servers started (or reached)
-/// and their tools listed. Keep it while the graph runs; ``close()`` ends the servers.
+/// The tools of a pipeline's `react` stages (and of `react` inner modules), built and connected: built-ins made, MCP
+/// servers started (or reached) and their tools listed. Keep it while the graph runs; ``close()`` ends the servers.
 public struct PipelineTools: Sendable {
     /// Each `react` stage's tools, in the order the file declares them.
     public var byStage: [String: [any Tool]]
@@ -18,7 +18,7 @@ extension PipelineSpec {
     /// - Throws: ``PipelineFileError`` at the tool declaration that could not be built or connected.
     public func connectTools() async throws(PipelineFileError) -> PipelineTools {
         var result = PipelineTools(byStage: [:], servers: [])
-        for stage in stages where stage.module == .react {
+        for stage in stages where stage.usesTools {
             var tools: [any Tool] = []
             for spec in stage.tools {
                 guard spec.kind == .mcp else {
