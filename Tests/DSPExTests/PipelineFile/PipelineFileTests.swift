@@ -508,11 +508,16 @@ struct PipelineErrorCase: Sendable, CustomTestStringConvertible {
             code: .invalidSignature, line: 4, column: 35, phrase: "expected '->'"),
         PipelineErrorCase(
             name: "unknown module", yaml: valid + "    module: cot\n", code: .invalidValue, line: 7, column: 13,
-            phrase: "unknown module 'cot'", suggestion: "expected one of 'predict', 'chain_of_thought', 'react'"),
+            phrase: "unknown module 'cot'",
+            suggestion:
+                "expected one of 'predict', 'chain_of_thought', 'react', 'best_of_n', 'refine', 'multi_chain_comparison', 'knn_few_shot'"
+        ),
         PipelineErrorCase(
             name: "misspelt module", yaml: valid + "    module: chain_of_thougt\n", code: .invalidValue, line: 7,
             column: 13, phrase: "unknown module 'chain_of_thougt'",
-            suggestion: "did you mean 'chain_of_thought'? expected one of 'predict', 'chain_of_thought', 'react'"),
+            suggestion:
+                "did you mean 'chain_of_thought'? expected one of 'predict', 'chain_of_thought', 'react', 'best_of_n', 'refine', 'multi_chain_comparison', 'knn_few_shot'"
+        ),
         PipelineErrorCase(
             name: "unknown adapter", yaml: "name: t\nadapter: xml\n" + validStages, code: .invalidValue, line: 2,
             column: 10, phrase: "unknown adapter 'xml'", suggestion: "expected 'chat' or 'json'"),
