@@ -184,10 +184,10 @@ public final class SpawnedProcess: Sendable {
         kill(pid, signal)
     }
 
-    /// Waits for the child to end by itself, however long that takes.
-    public func waitForExit() async -> Termination {
+    /// Waits for the child to end by itself, however long that takes; `nil` when the waiting task is cancelled first.
+    public func waitForExit() async -> Termination? {
         await exited.wait()
-        return termination.withLock { $0 } ?? .signalled(SIGKILL)
+        return termination.withLock { $0 }
     }
 
     /// Waits for the child to end; after `timeout` seconds it is sent SIGTERM, then SIGKILL 5 seconds later.

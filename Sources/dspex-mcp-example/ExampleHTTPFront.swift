@@ -48,7 +48,7 @@ enum ExampleHTTPFront {
                 let loop = context.eventLoop
                 nonisolated(unsafe) let context = context
                 let version = head.version
-                Task {
+                loop.makePromise(of: Void.self).completeWithTask {
                     let response: HTTPResponse =
                         head.uri.hasPrefix("/mcp")
                         ? await transport.handleRequest(request)

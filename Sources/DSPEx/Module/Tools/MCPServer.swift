@@ -87,31 +87,7 @@ public final class MCPServer: Sendable {
         let client = Client(name: "dspex", version: DSPExVersion.current)
         let listed: [MCP.Tool]
         do {
-            // A server that exits, or never answers, must not hold the caller: race the handshake against both.
-            listed = try await ToolTimeout.first(
-                within: .seconds(30),
-                interrupted: process.map { process in
-                    { @Sendable in
-                        let ended = await process.waitForExit()
-                        return ToolError(
-                            code: .badDeclaration, tool: label,
-                            message: "the MCP server exited (\(ended)) before listing its tools: "
-                                + String(process.stderr.prefix(500)))
-                    }
-                }
-            ) {
-                _ = try await client.connect(transport: transport)
-                var tools: [MCP.Tool] = []
-                var cursor: String?
-                repeat {
-                    let page = try await client.listTools(cursor: cursor)
-                    tools += page.tools
-                    cursor = page.nextCursor
-                } while cursor != nil
-                return tools
-            } timedOut: {
-                ToolError(code: .badDeclaration, tool: label, message: "the MCP server did not answer within 30 s")
-            }
+            listed = try await handshake(client, transport, label: label, process: process)
         } catch let error as ToolError {
             await client.disconnect()
             throw error
@@ -136,6 +112,45 @@ public final class MCPServer: Sendable {
         return MCPServer(tools: tools, label: label, client: client, process: process)
     }
 
+    /// Connects and lists the tools, in one task group with two watchers: a server that exits, or does not answer
+    /// within 30 s, must not hold the caller — the watcher disconnects the client, which ends the pending request.
+    private static func handshake(
+        _ client: Client, _ transport: any Transport, label: String, process: SpawnedProcess?
+    ) async throws -> [MCP.Tool] {
+        try await withThrowingTaskGroup(of: [MCP.Tool].self) { group in
+            group.addTask {
+                _ = try await client.connect(transport: transport)
+                var tools: [MCP.Tool] = []
+                var cursor: String?
+                repeat {
+                    let page = try await client.listTools(cursor: cursor)
+                    tools += page.tools
+                    cursor = page.nextCursor
+                } while cursor != nil
+                return tools
+            }
+            group.addTask {
+                try await Task.sleep(for: .seconds(30))
+                await client.disconnect()
+                throw ToolError(
+                    code: .badDeclaration, tool: label, message: "the MCP server did not answer within 30 s")
+            }
+            if let process {
+                group.addTask {
+                    guard let ended = await process.waitForExit() else { throw CancellationError() }
+                    await client.disconnect()
+                    throw ToolError(
+                        code: .badDeclaration, tool: label,
+                        message: "the MCP server exited (\(ended)) before listing its tools: "
+                            + String(process.stderr.prefix(500)))
+                }
+            }
+            defer { group.cancelAll() }
+            guard let tools = try await group.next() else { throw CancellationError() }
+            return tools
+        }
+    }
+
     /// Ends the connection and stops the server's process.
     public func close() async {
         await client.disconnect()
@@ -150,9 +165,8 @@ public final class MCPServer: Sendable {
     /// Writing to a server that has exited must fail with `EPIPE`, not kill this process with SIGPIPE.
     private static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
 
+    /// Call ``close()`` when done; a connection dropped without it only stops the server's process.
     deinit {
-        let client = client
-        Task { await client.disconnect() }
         process?.send(SIGKILL)
     }
 }

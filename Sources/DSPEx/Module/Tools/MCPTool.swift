@@ -1,5 +1,6 @@
 import MCP
 import OrderedCollections
+import Synchronization
 
 /// One tool of an ``MCPServer``, callable by an agent: its schema from the server's `inputSchema` (argument
 /// descriptions marked `(Required)`, as DSPy's `convert_input_schema_to_tool_args` does), its result converted as
@@ -40,7 +41,7 @@ public struct MCPTool: Tool {
     public func call(_ arguments: ToolArguments) async throws -> Value {
         var given: [String: MCP.Value] = [:]
         for (key, value) in arguments.values { given[key] = value.mcpValue }
-        let (content, isError) = try await client.callTool(name: name, arguments: given)
+        let (content, isError) = try await Self.call(client, name: name, arguments: given)
         var texts: [String] = []
         var others: [Value] = []
         for item in content {
@@ -57,6 +58,40 @@ public struct MCPTool: Tool {
         if texts.isEmpty, !others.isEmpty { return .array(others) }
         return result
     }
+}
+
+extension MCPTool {
+    /// One `tools/call`, cancellable: when the calling task is cancelled (a tool timeout, a cancelled run), the
+    /// request is cancelled on the client — which ends the wait — and on the server.
+    static func call(
+        _ client: Client, name: String, arguments: [String: MCP.Value]
+    ) async throws -> (content: [MCP.Tool.Content], isError: Bool?) {
+        let request: RequestContext<CallTool.Result> = try await client.callTool(name: name, arguments: arguments)
+        let answered = AnsweredFlag()
+        return try await withThrowingTaskGroup(of: CallTool.Result?.self) { group in
+            group.addTask {
+                let result = try await request.value
+                answered.state.withLock { $0 = true }
+                return result
+            }
+            group.addTask {
+                // Sleeps until cancelled: by the call finishing (nothing to do) or by the caller (cancel the request).
+                try? await Task.sleep(for: .seconds(86_400 * 365))
+                if !answered.state.withLock({ $0 }) { try? await client.cancelRequest(request.requestID) }
+                return nil
+            }
+            defer { group.cancelAll() }
+            while let next = try await group.next() {
+                if let result = next { return (result.content, result.isError) }
+            }
+            throw CancellationError()
+        }
+    }
+}
+
+/// Whether a request was answered, shared by the two children of ``MCPTool/call(_:name:arguments:)``.
+private final class AnsweredFlag: Sendable {
+    let state = Mutex(false)
 }
 
 extension Value {
