@@ -18,9 +18,9 @@ struct EvalResumeTests {
         ]
     }
 
-    /// The dev set's question → id.
-    static func questionIDs() throws -> [String: String] {
-        let text = try String(contentsOfFile: RunCommandTests.path("data/arithmetic_dev.jsonl"), encoding: .utf8)
+    /// A dataset's question → id (the arithmetic dev set by default).
+    static func questionIDs(_ file: String = "data/arithmetic_dev.jsonl") throws -> [String: String] {
+        let text = try String(contentsOfFile: RunCommandTests.path(file), encoding: .utf8)
         var map: [String: String] = [:]
         for line in text.split(separator: "\n") {
             let row = try Value(json: String(line))

@@ -64,14 +64,7 @@ struct ReActResumeTests {
             for (id, output) in outputs { #expect(output == referenceOutputs[id], "\(id)") }
 
             // No request after the kill was for a finished example: its agent steps and tool calls did not repeat.
-            var questions: [String: String] = [:]
-            let text = try String(contentsOfFile: RunCommandTests.path("data/bignum_dev.jsonl"), encoding: .utf8)
-            for line in text.split(separator: "\n") {
-                let row = try Value(json: String(line))
-                if let question = row["question"]?.stringValue, let id = row["id"]?.stringValue {
-                    questions[question] = id
-                }
-            }
+            let questions = try EvalResumeTests.questionIDs("data/bignum_dev.jsonl")
             for record in server.recentRequests() {
                 let question =
                     record.userMessage.components(separatedBy: "[[ ## question ## ]]\n").last?

@@ -115,36 +115,16 @@ public final class OpenAICompatibleEmbedder: Embedder {
         _ configuration: Configuration, environment: [String: String] = ProcessInfo.processInfo.environment
     ) {
         self.configuration = configuration
-        apiKey = configuration.apiKeyEnvironmentVariable.flatMap { environment[$0] }.flatMap { $0.isEmpty ? nil : $0 }
-        var base = configuration.baseURL
-        while base.hasSuffix("/") { base.removeLast() }
-        let url = base.hasSuffix("/embeddings") ? base : base + "/embeddings"
-        var components = URLComponents(string: url)
-        let password = components?.password
-        if components?.user != nil || password != nil {
-            components?.user = nil
-            components?.password = nil
-        }
-        endpoint = components?.string ?? url
+        let connection = EndpointConnection(
+            baseURL: configuration.baseURL, path: "/embeddings", keyVariable: configuration.apiKeyEnvironmentVariable,
+            environment: environment, headers: configuration.headers,
+            secretHeaderNames: configuration.secretHeaderNames, transport: configuration.transport,
+            connectTimeout: configuration.connectTimeout, maxConnections: configuration.maxConcurrency)
+        apiKey = connection.apiKey
+        endpoint = connection.endpoint
+        redactor = connection.redactor
+        transport = connection.transport
         limiter = ConcurrencyLimiter(limit: configuration.maxConcurrency)
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/json")
-        headers.add(name: "Accept", value: "application/json")
-        if let apiKey { headers.add(name: "Authorization", value: "Bearer " + apiKey) }
-        for (name, value) in configuration.headers { headers.replaceOrAdd(name: name, value: value) }
-        let secretNames = Set(configuration.secretHeaderNames.map { $0.lowercased() })
-        let secretValues = configuration.headers.filter { secretNames.contains($0.key.lowercased()) }.map(\.value)
-        redactor = SecretRedactor(secrets: [apiKey, password].compactMap { $0 } + secretValues)
-        let keepAlive =
-            configuration.transport == .automatic
-            ? KeepAliveHTTP1Transport(
-                endpoint: url, headers: headers, connectTimeout: configuration.connectTimeout,
-                maxConnections: configuration.maxConcurrency) : nil
-        transport =
-            keepAlive
-            ?? AsyncHTTPClientTransport(
-                endpoint: url, headers: headers, connectTimeout: configuration.connectTimeout,
-                maxConnections: configuration.maxConcurrency)
     }
 
     /// Closes the connection pool. Call once when done; later calls fail.

@@ -115,42 +115,19 @@ public final class OpenAICompatibleLM: LanguageModel {
     ) {
         self.configuration = configuration
         history = LMHistory(limit: configuration.historyLimit)
-        apiKey = configuration.apiKeyEnvironmentVariable.flatMap { environment[$0] }.flatMap { $0.isEmpty ? nil : $0 }
-        var base = configuration.baseURL
-        while base.hasSuffix("/") { base.removeLast() }
-        let url = base.hasSuffix("/chat/completions") ? base : base + "/chat/completions"
-        let password = URLComponents(string: url)?.password
-        endpoint = Self.withoutCredentials(url)
+        let connection = EndpointConnection(
+            baseURL: configuration.baseURL, path: "/chat/completions",
+            keyVariable: configuration.apiKeyEnvironmentVariable, environment: environment,
+            headers: configuration.headers, secretHeaderNames: configuration.secretHeaderNames,
+            transport: configuration.transport, connectTimeout: configuration.connectTimeout,
+            maxConnections: configuration.maxConcurrency)
+        apiKey = connection.apiKey
+        endpoint = connection.endpoint
+        redactor = connection.redactor
+        transport = connection.transport
         limiter = ConcurrencyLimiter(limit: configuration.maxConcurrency)
         requestRate = configuration.requestsPerMinute.map { RateLimiter(perMinute: $0) }
         tokenRate = configuration.tokensPerMinute.map { RateLimiter(perMinute: $0, burst: max(1, $0 / 6)) }
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/json")
-        headers.add(name: "Accept", value: "application/json")
-        if let apiKey { headers.add(name: "Authorization", value: "Bearer " + apiKey) }
-        for (name, value) in configuration.headers { headers.replaceOrAdd(name: name, value: value) }
-        let secretNames = Set(configuration.secretHeaderNames.map { $0.lowercased() })
-        let secretValues = configuration.headers.filter { secretNames.contains($0.key.lowercased()) }.map(\.value)
-        redactor = SecretRedactor(secrets: [apiKey, password].compactMap { $0 } + secretValues)
-        let keepAlive =
-            configuration.transport == .automatic
-            ? KeepAliveHTTP1Transport(
-                endpoint: url, headers: headers, connectTimeout: configuration.connectTimeout,
-                maxConnections: configuration.maxConcurrency) : nil
-        transport =
-            keepAlive
-            ?? AsyncHTTPClientTransport(
-                endpoint: url, headers: headers, connectTimeout: configuration.connectTimeout,
-                maxConnections: configuration.maxConcurrency)
-    }
-
-    /// `url` without a `user:password@` part.
-    private static func withoutCredentials(_ url: String) -> String {
-        guard var components = URLComponents(string: url), components.user != nil || components.password != nil
-        else { return url }
-        components.user = nil
-        components.password = nil
-        return components.string ?? url
     }
 
     /// Closes the connection pool. Call once when done; later calls fail.
