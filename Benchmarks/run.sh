@@ -2,7 +2,7 @@
 # Every benchmark scenario with one command: builds the release `dspex` binary, then the harness (in the same
 # scratch folder, so the library is compiled once), and runs it.
 # Usage: Benchmarks/run.sh [--runs N] [--list] [scenario or group ...]
-#   groups: throughput cpu startup memory store cache (no argument: all of them)
+#   groups: throughput cpu react startup memory store cache (no argument: all of them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The Swift runtime and Foundation linked statically, as a CLI is shipped: no dynamic loading and symbol binding at

@@ -190,6 +190,30 @@ extension Scenario {
                 defer { unsetenv("DSPEX_HTTP_CLIENT") }
                 return try CLIBenchmarks.cpuPerCall(workspace, examples: 20_000)
             })
+        // 2b. Agents: a ReAct eval (several dependent LM calls and calculator calls per example) against the same
+        // limits, and its CPU per call beside Predict's in the same run.
+        scenarios.append(
+            Scenario(
+                name: "react-throughput-c128", group: "react",
+                description: "dspex eval (ReAct + calculator), 8,000 examples, C = 128, simulator at 50 ms",
+                unit: "calls/s", direction: .higherIsBetter, ideal: 128 / 0.050, target: "≥ 0.85 of C / L", runs: 5
+            ) {
+                try CLIBenchmarks.throughput(
+                    workspace, examples: 8_000, concurrency: 128, latencyMilliseconds: 50, agent: true)
+            })
+        scenarios.append(
+            Scenario(
+                name: "react-cpu-per-call", group: "react",
+                description: "dspex eval (ReAct + calculator), 6,000 examples, simulator at 0 ms; CPU of dspex only",
+                unit: "µs/call", direction: .lowerIsBetter, ideal: nil, target: "≤ 1.5 × Predict's (next row)",
+                runs: 5
+            ) { try CLIBenchmarks.cpuPerCall(workspace, examples: 6_000, agent: true) })
+        scenarios.append(
+            Scenario(
+                name: "react-predict-cpu-per-call", group: "react",
+                description: "the Predict pipeline side by side: dspex eval, 20,000 calls, simulator at 0 ms",
+                unit: "µs/call", direction: .lowerIsBetter, ideal: nil, target: "—", runs: 5
+            ) { try CLIBenchmarks.cpuPerCall(workspace, examples: 20_000) })
         // 3. Start-up.
         scenarios.append(
             Scenario(

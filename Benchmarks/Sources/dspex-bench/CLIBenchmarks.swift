@@ -9,17 +9,19 @@ import Foundation
 enum CLIBenchmarks {
     /// Predict evaluation throughput at concurrency `concurrency` and `latency` ms: LM calls per second of the
     /// whole `dspex eval` process (start-up included), against the ideal C / L.
+    /// With `agent`, the ReAct pipeline (`pipelines/arithmetic_react.yaml`) on 9-digit additions: several LM calls
+    /// per example, one after another, so the figure is still calls per second against C / L.
     static func throughput(
-        _ workspace: Workspace, examples: Int, concurrency: Int, latencyMilliseconds: Int
+        _ workspace: Workspace, examples: Int, concurrency: Int, latencyMilliseconds: Int, agent: Bool = false
     ) throws -> Measurement {
-        let dataset = try workspace.dataset(examples)
+        let dataset = try agent ? workspace.agentDataset(examples) : workspace.dataset(examples)
         return try SimulatorProcess.with(dspex: workspace.dspex, latencyMilliseconds: latencyMilliseconds) {
             simulator in
             let simulatorCPU = simulator.process.cpuSecondsSoFar()
             let (usage, summary) = try workspace.runDSPEx(
                 workspace.evalArguments(
                     dataset: dataset, store: workspace.path("store.sqlite"), run: "throughput", simulator: simulator,
-                    concurrency: concurrency))
+                    concurrency: concurrency, pipeline: agent ? workspace.agentPipeline : nil))
             let simulatorSeconds = simulator.process.cpuSecondsSoFar() - simulatorCPU
             let calls = try checkedCalls(summary, examples: examples)
             let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
@@ -29,20 +31,22 @@ enum CLIBenchmarks {
                     "wall s": usage.wallSeconds, "client CPU %": 100 * usage.cpuSeconds / usage.wallSeconds,
                     "simulator CPU %": 100 * simulatorSeconds / usage.wallSeconds,
                     "machine CPU busy %": 100 * (usage.cpuSeconds + simulatorSeconds) / (usage.wallSeconds * cores),
-                    "peak RSS MB": usage.maxRSSMegabytes,
+                    "peak RSS MB": usage.maxRSSMegabytes, "calls/example": Double(calls) / Double(examples),
                 ])
         }
     }
 
     /// Client CPU per LM call: user + system time of the `dspex eval` process alone (start-up, formatting,
     /// HTTP, parsing, metric, store and cache writes included) divided by the calls, at 0 ms.
-    static func cpuPerCall(_ workspace: Workspace, examples: Int) throws -> Measurement {
-        let dataset = try workspace.dataset(examples)
+    /// With `agent`, the ReAct pipeline instead of Predict (the calculator tool's own work included).
+    static func cpuPerCall(_ workspace: Workspace, examples: Int, agent: Bool = false) throws -> Measurement {
+        let dataset = try agent ? workspace.agentDataset(examples) : workspace.dataset(examples)
         return try SimulatorProcess.with(dspex: workspace.dspex, latencyMilliseconds: 0) { simulator in
             let simulatorCPU = simulator.process.cpuSecondsSoFar()
             let (usage, summary) = try workspace.runDSPEx(
                 workspace.evalArguments(
-                    dataset: dataset, store: workspace.path("store.sqlite"), run: "cpu", simulator: simulator))
+                    dataset: dataset, store: workspace.path("store.sqlite"), run: "cpu", simulator: simulator,
+                    pipeline: agent ? workspace.agentPipeline : nil))
             let simulatorSeconds = simulator.process.cpuSecondsSoFar() - simulatorCPU
             let calls = Double(try checkedCalls(summary, examples: examples))
             return Measurement(
@@ -50,7 +54,7 @@ enum CLIBenchmarks {
                 notes: [
                     "user µs": usage.userSeconds / calls * 1e6, "system µs": usage.systemSeconds / calls * 1e6,
                     "simulator µs": simulatorSeconds / calls * 1e6, "wall s": usage.wallSeconds,
-                    "calls/s": calls / usage.wallSeconds,
+                    "calls/s": calls / usage.wallSeconds, "calls/example": calls / Double(examples),
                 ])
         }
     }

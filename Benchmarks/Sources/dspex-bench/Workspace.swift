@@ -33,6 +33,9 @@ final class Workspace: @unchecked Sendable {
     /// The one-stage arithmetic Predict pipeline every eval scenario runs.
     var arithmeticPipeline: String { root + "/pipelines/arithmetic.yaml" }
 
+    /// The ReAct pipeline with a calculator tool the agent scenarios run (9-digit additions).
+    var agentPipeline: String { root + "/pipelines/arithmetic_react.yaml" }
+
     /// A fresh path in the workspace (for a store or an output file).
     func path(_ name: String) -> String {
         counter += 1
@@ -64,12 +67,28 @@ final class Workspace: @unchecked Sendable {
         return path
     }
 
-    /// Arguments of `dspex eval` on the arithmetic pipeline against an external simulator.
+    /// A JSONL file of `count` additions of two 9-digit numbers (`{"id", "question", "answer"}`), the agent
+    /// pipeline's task, written once per size.
+    func agentDataset(_ count: Int) throws -> String {
+        let path = "\(directory)/bignum-\(count).jsonl"
+        if FileManager.default.fileExists(atPath: path) { return path }
+        var generator = SplitMix64(seed: 11)
+        var text = ""
+        for index in 0..<count {
+            let a = 100_000_000 + Int(generator.next() % 900_000_000)
+            let b = 100_000_000 + Int(generator.next() % 900_000_000)
+            text += "{\"id\": \"b\(index)\", \"question\": \"What is \(a) + \(b)?\", \"answer\": \(a + b)}\n"
+        }
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// Arguments of `dspex eval` on the arithmetic pipeline (or `pipeline`) against an external simulator.
     func evalArguments(
         dataset: String, store: String, run: String, simulator: SimulatorProcess?, concurrency: Int? = nil,
-        extra: [String] = []
+        pipeline: String? = nil, extra: [String] = []
     ) -> [String] {
-        var arguments = ["eval", arithmeticPipeline, "--data", dataset, "--store", store, "--run", run, "--json"]
+        var arguments = ["eval", pipeline ?? arithmeticPipeline, "--data", dataset, "--store", store, "--run", run, "--json"]
         if let simulator { arguments += ["--lm", "dspex-sim", "--base-url", simulator.baseURL] }
         if let concurrency {
             arguments += ["--concurrency", String(concurrency), "--max-concurrency", String(concurrency)]
