@@ -14,6 +14,8 @@ struct PromptAnalysis: Sendable {
     /// The tools of a ReAct prompt.
     var agentTools: [AgentTool]
     var arithmetic: ArithmeticProblem?
+    /// A reflective optimizer's proposal request (GEPA's), read only from prompts with no output fields.
+    var reflection: ReflectionPolicy?
     /// A stable hash of every message's role and content (the seed and choice are mixed in later).
     var promptHash: UInt64
 
@@ -63,6 +65,7 @@ struct PromptAnalysis: Sendable {
         self.format = saysJSON ? .json : (fields.isEmpty ? .prose : .chat)
         self.inputs = Self.inputs(in: userText)
         self.arithmetic = ArithmeticProblem(in: userText)
+        self.reflection = self.format == .prose ? ReflectionPolicy(finalUserMessage: userText) : nil
     }
 
     /// The probability of answering the addition correctly (see ``ArithmeticOracle``).

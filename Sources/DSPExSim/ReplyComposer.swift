@@ -4,7 +4,8 @@
 /// blocks closed by `[[ ## completed ## ]]` (ChatAdapter) or as one JSON object
 /// (JSONAdapter) — with values from ``FieldValueGenerator``. When the final user message asks
 /// "What is A + B?", the answer field (the first numeric or string output that is not
-/// `reasoning`) follows ``ArithmeticOracle`` and a `reasoning` field shows the sum used.
+/// `reasoning`) follows ``ArithmeticOracle`` and a `reasoning` field shows the sum used. A reflective optimizer's
+/// proposal request gets ``ReflectionPolicy``'s reply.
 struct ReplyComposer {
     let analysis: PromptAnalysis
     let seed: UInt64
@@ -18,7 +19,10 @@ struct ReplyComposer {
 
     /// The well-formed reply for choice `choice`.
     func content(choice: Int) -> String {
-        self.render(self.values(choice: choice), choice: choice)
+        if let reflection = self.analysis.reflection {
+            return reflection.reply(promptHash: self.decisionBits(choice: choice))
+        }
+        return self.render(self.values(choice: choice), choice: choice)
     }
 
     /// A reply that breaks the format: either one output field is missing, or it is plain prose.
