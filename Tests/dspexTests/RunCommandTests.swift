@@ -43,6 +43,22 @@ struct RunCommandTests {
         }
     }
 
+    @Test("dspex validate names each module stage's kind and parameters, and an agent's tools")
+    func validateModuleFamily() async throws {
+        let expected = [
+            "arithmetic_react": ["solve (react, max_iters 5)", "tools: calculator", "calculator, whose description"],
+            "sampling_best_of_n": ["solve (best_of_n of chain_of_thought, n 3, threshold 1.0, reward field_matches"],
+            "sampling_refine": ["solve (refine of predict, n 3,", "reward max_length"],
+            "sampling_multi_chain_comparison": ["solve (multi_chain_comparison, m 3, temperature"],
+            "knn_few_shot": ["solve (knn_few_shot of predict, k 3)"],
+        ]
+        for (file, lines) in expected {
+            let output = try await CLIProcess.run(["validate", Self.path("pipelines/\(file).yaml")])
+            #expect(output.status == 0, "\(file): \(output.stderr)")
+            for line in lines { #expect(output.stdout.contains(line), "\(file): \(output.stdout)") }
+        }
+    }
+
     @Test("a malformed pipeline file is reported with file:line:column and a non-zero exit")
     func malformedPipeline() async throws {
         let file = try Self.temporaryFile(

@@ -64,9 +64,6 @@ public struct Graph: Sendable {
         return copy
     }
 
-    /// The LM calls one example costs when nothing fails: one per Predict/ChainOfThought stage.
-    public var callsPerExample: Int { stages.count }
-
     private static func validate(
         _ stages: [Stage], outputs: OrderedDictionary<String, SourceReference>
     ) throws(GraphError) -> [Stage] {
