@@ -27,11 +27,18 @@ public struct OptimizationProgress: Sendable, Hashable, CustomStringConvertible 
     public var replayedResults: Int
     /// Example outcomes computed by this process.
     public var newResults: Int
+    /// Metric calls spent so far, for optimizers with a metric-call budget (GEPA).
+    public var metricCalls: Int?
+    /// The metric-call budget, when the optimizer has one.
+    public var metricCallBudget: Int?
+    /// Candidates on the Pareto front of the validation examples, for optimizers that keep one (GEPA).
+    public var paretoFrontSize: Int?
 
     /// Creates a snapshot.
     public init(
         stage: String = "start", detail: String = "", trial: Int? = nil, trials: Int? = nil, score: Double? = nil,
-        bestScore: Double? = nil, lmCalls: Int = 0, tokens: Int = 0, replayedResults: Int = 0, newResults: Int = 0
+        bestScore: Double? = nil, lmCalls: Int = 0, tokens: Int = 0, replayedResults: Int = 0, newResults: Int = 0,
+        metricCalls: Int? = nil, metricCallBudget: Int? = nil, paretoFrontSize: Int? = nil
     ) {
         self.stage = stage
         self.detail = detail
@@ -43,6 +50,9 @@ public struct OptimizationProgress: Sendable, Hashable, CustomStringConvertible 
         self.tokens = tokens
         self.replayedResults = replayedResults
         self.newResults = newResults
+        self.metricCalls = metricCalls
+        self.metricCallBudget = metricCallBudget
+        self.paretoFrontSize = paretoFrontSize
     }
 
     public var description: String {
@@ -52,6 +62,10 @@ public struct OptimizationProgress: Sendable, Hashable, CustomStringConvertible 
         }
         if let score { parts.append(String(format: "score %.3f", score)) }
         if let bestScore { parts.append(String(format: "best %.3f", bestScore)) }
+        if let metricCalls {
+            parts.append("\(metricCalls)" + (metricCallBudget.map { " of \($0)" } ?? "") + " metric calls")
+        }
+        if let paretoFrontSize { parts.append("\(paretoFrontSize) on the Pareto front") }
         parts.append("\(lmCalls) LM calls")
         parts.append("\(tokens) tokens")
         if replayedResults > 0 { parts.append("\(replayedResults) results reused") }
