@@ -361,6 +361,132 @@ struct GEPATests {
         #expect(context.progress.metricCalls == calls && context.progress.metricCallBudget == budget)
     }
 
+    // MARK: - Two predictors: round robin and merge
+
+    /// Two independent predictors, `first` and `second`, each answering the question.
+    static func twoPredictors(_ lm: any LanguageModel) throws -> Graph {
+        try Graph(
+            stages: [
+                Stage(
+                    "first", try Predict("question -> first: int", lm: lm),
+                    inputs: ["question": .input(field: "question")]),
+                Stage(
+                    "second", try Predict("question -> second: int", lm: lm),
+                    inputs: ["question": .input(field: "question")]),
+            ],
+            outputs: [
+                "first": try #require(SourceReference("first.first")),
+                "second": try #require(SourceReference("second.second")),
+            ])
+    }
+
+    /// A task model for ``twoPredictors(_:)``: correct under "Add the two numbers.", else one too many.
+    static func twoFieldLM() -> ScriptedLM {
+        ScriptedLM { request in
+            let system = request.messages.first?.content ?? ""
+            let field = system.contains("1. `first`") ? "first" : "second"
+            let sum = numbers(request).reduce(0, +)
+            return "[[ ## \(field) ## ]]\n\(system.contains(better) ? sum : sum + 1)\n\n[[ ## completed ## ]]"
+        }
+    }
+
+    /// Half a point per correct field; or, with `exclusive`, a point when exactly one field is correct.
+    static func twoFieldMetric(exclusive: Bool = false) -> FeedbackMetric {
+        FeedbackMetric("two_fields", isLocal: true) { example, prediction, _, _, _ in
+            let first = prediction["first"] == example["answer"]
+            let second = prediction["second"] == example["answer"]
+            let score = exclusive ? (first != second ? 1.0 : 0.0) : (first ? 0.5 : 0) + (second ? 0.5 : 0)
+            return ScoreWithFeedback(score: score)
+        }
+    }
+
+    @Test("predictors are mutated round robin, a child continuing from its parent's position; runs repeat exactly")
+    func roundRobin() async throws {
+        func run() async throws -> (OptimizationContext, Graph) {
+            let context = OptimizationContext()
+            let program = try Self.twoPredictors(Self.twoFieldLM())
+            let optimized = try await GEPA(
+                metric: Self.twoFieldMetric(), reflectionLM: ScriptedLM(replies: ["```\n\(Self.better)\n```"]),
+                maxMetricCalls: 30, reflectionPrompt: .gepa, seed: 2
+            ).compile(program, trainset: Self.examples("train", 4), valset: Self.examples("val", 5), context: context)
+            return (context, optimized)
+        }
+        let (context, optimized) = try await run()
+        let first = try #require(try context.journal.value(for: "gepa/iteration/0001"))
+        let second = try #require(try context.journal.value(for: "gepa/iteration/0002"))
+        #expect(first["predictor"] == "first" && first["outcome"] == "accepted")
+        // A merge was due, but only one candidate is on the front: the iteration mutates instead.
+        #expect(second["merge"] == "no_merge" && second["kind"] == "reflective")
+        #expect(second["parents"] == [1] && second["predictor"] == "second" && second["outcome"] == "accepted")
+        let state = try Self.state(context)
+        let seed = try Self.twoPredictors(ScriptedLM(replies: [])).namedPredictors.map(\.state.signature.instructions)
+        #expect(state.candidates == [seed, [Self.better, seed[1]], [Self.better, Self.better]])
+        #expect(state.parents == [[], [0], [1]])
+        #expect(optimized.namedPredictors.map(\.state.signature.instructions) == [Self.better, Self.better])
+        let (again, _) = try await run()
+        #expect(try again.journal.value(for: "gepa/state") == (try context.journal.value(for: "gepa/state")))
+    }
+
+    /// An engine over ``twoPredictors(_:)`` whose pool holds the seed and two children, each of which changed one
+    /// predictor: the first is best on validation examples 0–2, the second on 3–5.
+    static func siblings(metric: FeedbackMetric, lm: ScriptedLM) throws -> GEPA.Engine {
+        let program = try twoPredictors(lm)
+        let optimizer = GEPA(metric: metric, reflectionLM: ScriptedLM(replies: []), maxMetricCalls: 100)
+        var engine = GEPA.Engine(
+            options: optimizer, program: program, trainset: examples("train", 3), valset: examples("val", 6),
+            budget: 100, context: OptimizationContext())
+        let seed = program.namedPredictors.map(\.state.signature.instructions)
+        var state = GEPAState(
+            predictorNames: ["first", "second"], seed: seed, scores: Array(repeating: 0, count: 6), budget: 100)
+        state.add([better, seed[1]], parents: [0], scores: [1, 1, 1, 0, 0, 0], discoveredAt: 6)
+        state.add([seed[0], better], parents: [0], scores: [0, 0, 0, 1, 1, 1], discoveredAt: 12)
+        state.iteration = 2
+        engine.state = state
+        engine.merges.due = 1
+        engine.merges.lastIterationFoundNewProgram = true
+        return engine
+    }
+
+    @Test("a merge takes each predictor from the sibling that changed it and is kept when not worse on its subsample")
+    func mergeAccepted() async throws {
+        let lm = Self.twoFieldLM()
+        var engine = try Self.siblings(metric: Self.twoFieldMetric(), lm: lm)
+        #expect(GEPA.dominators(engine.state.front, scores: engine.state.meanScores) == [1, 2])
+        var record: OrderedDictionary<String, Value> = [:]
+        #expect(try await engine.mergeStep(into: &record))
+        #expect(record["kind"] == "merge" && record["outcome"] == "accepted")
+        #expect(record["parents"] == [1, 2] && record["ancestor"] == 0)
+        let subsample = (record["minibatch"]?.arrayValue ?? []).compactMap { $0.intValue }
+        // Two where the first parent is better, two where the second is, one more.
+        #expect(subsample.count == 5 && Set(subsample).count == 5)
+        #expect(subsample.prefix(2).allSatisfy { $0 < 3 } && subsample.dropFirst(2).prefix(2).allSatisfy { $0 >= 3 })
+        // Each parent scores 1 where it is better: 2 + 3 or 3 + 2 over the subsample.
+        let before = (record["scores_before"]?.arrayValue ?? []).compactMap { $0.doubleValue }
+        #expect(before.sorted() == [2, 3])
+        #expect(engine.state.candidates.count == 4)
+        #expect(engine.state.candidates[3] == [Self.better, Self.better])
+        #expect(engine.state.parents[3] == [1, 2])
+        #expect(engine.state.validationScores[3] == Array(repeating: 1, count: 6))
+        #expect(engine.state.metricCalls == 6 + 5 + 6)
+        #expect(engine.merges.due == 0 && engine.merges.tested == 1)
+        // The merged program answers every validation example once: the subsample's results are reused.
+        #expect(lm.requests.count == 2 * 6)
+    }
+
+    @Test("a merge worse than its better parent on the subsample is rejected and never tried again")
+    func mergeRejected() async throws {
+        var engine = try Self.siblings(metric: Self.twoFieldMetric(exclusive: true), lm: Self.twoFieldLM())
+        var record: OrderedDictionary<String, Value> = [:]
+        #expect(try await engine.mergeStep(into: &record))
+        #expect(record["outcome"] == "rejected")
+        #expect(engine.state.candidates.count == 3)
+        #expect(engine.state.metricCalls == 6 + 5)
+        #expect(engine.merges.due == 1 && engine.merges.tested == 0)
+        var again: OrderedDictionary<String, Value> = [:]
+        #expect(try await engine.mergeStep(into: &again) == false)
+        #expect(again["merge"] == "no_merge")
+    }
+
     // MARK: - Durability
 
     @Test("a run stopped by its reflection model resumes without re-asking anything and ends with the same program")

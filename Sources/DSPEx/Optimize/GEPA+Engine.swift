@@ -100,7 +100,13 @@ extension GEPA {
                 records = try await options.reflectiveRecords(
                     predictor: predictor, candidate: parentGraph, minibatch: minibatch, results: before,
                     key: "\(key)/feedback/\(predictor)", random: &adapterRandom, context: context)
-            } catch let error as LMError where !error.stopsRun {
+            } catch let error as LMError where error.stopsRun {
+                throw error
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                // gepa logs a failure to build the reflective dataset and proposes nothing this iteration.
+                iteration["error"] = .string(String(describing: error))
                 records = []
             }
             guard !records.isEmpty else {
