@@ -73,8 +73,10 @@ struct ReplyComposer {
                 OutputField(name: answer == nil ? "response" : "answer", type: answer == nil ? .string : .integer)
             ]
         }
+        // A proposal field (an optimizer asking for an instruction about arithmetic examples) is not the answer.
         let answerIndex = fields.firstIndex { field in
             !field.isReasoning && (field.type.isNumeric || field.type == .string)
+                && !field.name.lowercased().contains("instruction")
         }
         var values: [(field: OutputField, value: JSONValue)] = []
         values.reserveCapacity(fields.count)
