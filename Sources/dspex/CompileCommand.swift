@@ -11,7 +11,11 @@ struct CompileCommand: AsyncParsableCommand {
         abstract: "Optimize a pipeline's instructions and demos; the run is stored, resumable and can run detached.",
         discussion: """
             Optimizers: labeled (LabeledFewShot), bootstrap (BootstrapFewShot), random-search
-            (BootstrapFewShotWithRandomSearch), mipro (MIPROv2, with --auto light|medium|heavy), copro (COPRO).
+            (BootstrapFewShotWithRandomSearch), mipro (MIPROv2, with --auto light|medium|heavy), copro (COPRO),
+            simba (SIMBA, with --bsize, --num-candidates, --max-steps), gepa (GEPA, with --auto or
+            --max-metric-calls or --max-full-evals, --reflection-minibatch-size). The model that proposes instructions and
+            rules is the task model unless --reflection-lm names another (at --reflection-base-url, its key in
+            --reflection-api-key-env; unset settings are the task model's).
             Every proposal, trial and example result is stored as it finishes: `dspex resume RUN` continues a run
             that was cancelled, killed or crashed and ends with the same program. The run name is printed first.
             Examples:
@@ -25,7 +29,7 @@ struct CompileCommand: AsyncParsableCommand {
     @Argument(help: "The pipeline file (YAML).")
     var pipeline: String
 
-    @Option(help: "labeled, bootstrap, random-search, mipro or copro.")
+    @Option(help: "labeled, bootstrap, random-search, mipro, copro, simba or gepa.")
     var optimizer: OptimizerPlan.Name = .bootstrap
 
     @Option(help: "The training set (JSONL or CSV).")
@@ -34,7 +38,7 @@ struct CompileCommand: AsyncParsableCommand {
     @Option(help: "The validation set candidates are chosen on (default: the optimizer's, as in DSPy).")
     var valset: String?
 
-    @Option(help: "mipro: the preset budget, light, medium or heavy.")
+    @Option(help: "mipro, gepa: the preset budget, light, medium or heavy.")
     var auto: MIPROv2.Auto = .light
 
     @Option(help: "The seed of every optimizer's random choices (mipro's default is DSPy's 9; others 0).")
@@ -70,6 +74,36 @@ struct CompileCommand: AsyncParsableCommand {
     @Option(help: "Examples run at once per stage while optimizing.")
     var concurrency: Int = 16
 
+    @Option(help: "simba: examples per minibatch (default 32).")
+    var bsize: Int?
+
+    @Option(help: "simba: candidate programs per step (default 6).")
+    var numCandidates: Int?
+
+    @Option(help: "simba: steps (default 8).")
+    var maxSteps: Int?
+
+    @Option(help: "gepa: the budget in metric calls (instead of --auto).")
+    var maxMetricCalls: Int?
+
+    @Option(help: "gepa: the budget in full validation evaluations (instead of --auto).")
+    var maxFullEvals: Int?
+
+    @Option(help: "gepa: examples per reflection minibatch (default 3).")
+    var reflectionMinibatchSize: Int?
+
+    @Option(help: "The model that proposes instructions and rules (default: the task model).")
+    var reflectionLm: String?
+
+    @Option(help: "The reflection model's API root (default: the task model's).")
+    var reflectionBaseUrl: String?
+
+    @Option(help: "The environment variable holding the reflection model's API key (never stored).")
+    var reflectionApiKeyEnv: String?
+
+    @Option(help: "The reflection model's sampling temperature.")
+    var reflectionTemperature: Double?
+
     @OptionGroup var storeOptions: StoreOptions
 
     @OptionGroup var model: LanguageModelOptions
@@ -78,6 +112,17 @@ struct CompileCommand: AsyncParsableCommand {
         if run != nil && resume != nil { throw ValidationError("use either --run NAME or dspex resume NAME") }
         if detach && resume != nil { throw ValidationError("--detach starts a run; resume it with dspex resume") }
         if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+        let counts = [
+            ("--bsize", bsize), ("--num-candidates", numCandidates), ("--max-steps", maxSteps),
+            ("--max-metric-calls", maxMetricCalls), ("--max-full-evals", maxFullEvals),
+            ("--reflection-minibatch-size", reflectionMinibatchSize),
+        ]
+        if maxMetricCalls != nil && maxFullEvals != nil {
+            throw ValidationError("use either --max-metric-calls or --max-full-evals, not both")
+        }
+        for (flag, value) in counts {
+            if let value, value < 1 { throw ValidationError("\(flag) must be at least 1") }
+        }
     }
 
     func run() async throws {
@@ -102,8 +147,21 @@ struct CompileCommand: AsyncParsableCommand {
             optimizer: OptimizerPlan(
                 name: optimizer, seed: seed, auto: auto, maxDemos: maxDemos,
                 maxBootstrappedDemos: maxBootstrappedDemos, numCandidatePrograms: numCandidatePrograms,
-                breadth: breadth, depth: depth, concurrency: concurrency),
+                breadth: breadth, depth: depth, concurrency: concurrency, bsize: bsize, numCandidates: numCandidates,
+                maxSteps: maxSteps, reflectionLM: reflectionOverrides, maxMetricCalls: maxMetricCalls,
+                maxFullEvals: maxFullEvals, reflectionMinibatchSize: reflectionMinibatchSize),
             out: out)
+    }
+
+    /// The reflection model's flags, or `nil` when none is given (the task model reflects).
+    var reflectionOverrides: LMOverrides? {
+        guard
+            reflectionLm != nil || reflectionBaseUrl != nil || reflectionApiKeyEnv != nil
+                || reflectionTemperature != nil
+        else { return nil }
+        return LMOverrides(
+            model: reflectionLm, baseURL: reflectionBaseUrl, apiKeyEnvironmentVariable: reflectionApiKeyEnv,
+            temperature: reflectionTemperature)
     }
 
     /// Creates the run and continues it in a background `dspex resume NAME`.

@@ -34,4 +34,67 @@ struct CompileCommandTests {
             #expect(score >= 85, "score \(score)")
         }
     }
+
+    @Test("dspex compile --optimizer simba runs from the CLI; --reflection-lm takes the proposals off the task server")
+    func reflectionModelProposes() async throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("dspex-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let store = EvalResumeTests.temporaryStore()
+        try await withSimulatedLM { _, task in
+            try await withSimulatedLM { _, reflection in
+                let simba = try await CLIProcess.run([
+                    "compile", RunCommandTests.path("pipelines/arithmetic.yaml"), "--optimizer", "simba",
+                    "--bsize", "8", "--num-candidates", "3", "--max-steps", "3", "--seed", "1",
+                    "--trainset", RunCommandTests.path("data/arithmetic_train.jsonl"), "--out", out.path,
+                    "--lm", "dspex-sim", "--base-url", task.baseURL, "--reflection-lm", "reflector",
+                    "--reflection-base-url", reflection.baseURL, "--store", store, "--run", "simba",
+                ])
+                #expect(simba.status == 0, "\(simba.stderr)")
+                #expect(try Store(path: store).run(named: "simba")?.status == RunRecord.Status.completed)
+                #expect(try Value(json: String(contentsOf: out, encoding: .utf8))["solve"] != nil)
+                #expect(task.stats().requests > 8 * 3)
+
+                // COPRO's proposals (breadth - 1 = 2 for the one predictor) go to the reflection model only.
+                let tasks = task.stats().requests
+                let copro = try await CLIProcess.run([
+                    "compile", RunCommandTests.path("pipelines/arithmetic.yaml"), "--optimizer", "copro",
+                    "--breadth", "3", "--depth", "1", "--trainset", RunCommandTests.path("data/arithmetic_train.jsonl"),
+                    "--lm", "dspex-sim", "--base-url", task.baseURL, "--reflection-lm", "reflector",
+                    "--reflection-base-url", reflection.baseURL, "--store", store, "--run", "copro",
+                ])
+                #expect(copro.status == 0, "\(copro.stderr)")
+                #expect(reflection.stats().requests == 2)
+                #expect(reflection.recentRequests().allSatisfy { $0.userMessage.contains("basic_instruction") })
+                #expect(!task.recentRequests().contains { $0.userMessage.contains("basic_instruction") })
+                #expect(task.stats().requests > tasks)
+            }
+        }
+    }
+
+    @Test("dspex compile --optimizer gepa reflects with the --reflection-lm and writes the better instruction")
+    func gepaCompile() async throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("dspex-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let store = EvalResumeTests.temporaryStore()
+        try await withSimulatedLM { _, task in
+            try await withSimulatedLM { _, reflection in
+                let compiled = try await CLIProcess.run([
+                    "compile", RunCommandTests.path("pipelines/arithmetic.yaml"), "--optimizer", "gepa",
+                    "--auto", "light", "--trainset", RunCommandTests.path("data/arithmetic_train.jsonl"),
+                    "--valset", RunCommandTests.path("data/arithmetic_dev.jsonl"), "--out", out.path,
+                    "--lm", "dspex-sim", "--base-url", task.baseURL, "--reflection-lm", "reflector",
+                    "--reflection-base-url", reflection.baseURL, "--store", store, "--run", "gepa",
+                ])
+                #expect(compiled.status == 0, "\(compiled.stderr)")
+                #expect((compiled.stdout + compiled.stderr).contains(" metric calls"), "\(compiled.stderr)")
+                #expect(reflection.stats().requests > 0)
+                #expect(!task.recentRequests().contains { $0.userMessage.contains("current_instruction") })
+                let program = try Value(json: String(contentsOf: out, encoding: .utf8))
+                let instructions = program["solve"]?["signature"]?["instructions"]?.stringValue ?? ""
+                #expect(instructions != "Given the fields `question`, produce the fields `answer`.", "\(instructions)")
+                let state = try #require(try Store(path: store).run(named: "gepa"))
+                #expect(state.status == RunRecord.Status.completed)
+            }
+        }
+    }
 }

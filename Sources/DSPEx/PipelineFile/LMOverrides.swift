@@ -42,4 +42,16 @@ public struct LMOverrides: Sendable, Hashable, Codable {
         self.requestsPerMinute = requestsPerMinute
         self.tokensPerMinute = tokensPerMinute
     }
+
+    /// These overrides with every setting `other` gives in its place.
+    public func overridden(by other: LMOverrides) -> LMOverrides {
+        LMOverrides(
+            model: other.model ?? model, baseURL: other.baseURL ?? baseURL,
+            apiKeyEnvironmentVariable: other.apiKeyEnvironmentVariable ?? apiKeyEnvironmentVariable,
+            temperature: other.temperature ?? temperature, maxTokens: other.maxTokens ?? maxTokens,
+            timeoutSeconds: other.timeoutSeconds ?? timeoutSeconds, maxAttempts: other.maxAttempts ?? maxAttempts,
+            maxConcurrency: other.maxConcurrency ?? maxConcurrency,
+            requestsPerMinute: other.requestsPerMinute ?? requestsPerMinute,
+            tokensPerMinute: other.tokensPerMinute ?? tokensPerMinute)
+    }
 }

@@ -23,6 +23,20 @@ extension PipelineSpec {
         return try Metric.named(resolved.name, field: resolved.field, label: field == nil ? metric?.label : nil)
     }
 
+    /// The metric of ``makeMetric(lm:name:field:)`` with a textual feedback for reflective optimizers (GEPA):
+    /// exact match names the expected and the produced answer (``FeedbackMetric/exactMatch(field:label:)``); every
+    /// other metric gets DSPy's default, `"This trajectory got a score of {score}."`.
+    public func makeFeedbackMetric(lm: (any LanguageModel)?, name: String? = nil, field: String? = nil) throws
+        -> FeedbackMetric
+    {
+        let plain = try makeMetric(lm: lm, name: name, field: field)
+        let resolved = metricNameAndField(name: name, field: field)
+        guard judgedMetric(name: name) == nil, resolved.name == plain.name, plain.name == "exact_match" else {
+            return FeedbackMetric(plain)
+        }
+        return .exactMatch(field: resolved.field, label: field == nil ? metric?.label : nil)
+    }
+
     /// What identifies the metric of ``makeMetric(lm:name:field:)`` in a run's config, so that a resume with
     /// another metric is refused.
     public func metricDescription(name: String? = nil, field: String? = nil) -> Value {

@@ -13,13 +13,17 @@ public struct OptimizerPlan: Sendable, Hashable, Codable {
         case mipro
         /// ``COPRO``.
         case copro
+        /// ``SIMBA``.
+        case simba
+        /// ``GEPA``.
+        case gepa
     }
 
     /// The optimizer.
     public var name: Name
     /// The seed of every random choice; `nil` is the optimizer's default (MIPROv2's DSPy default 9, others 0).
     public var seed: UInt64?
-    /// MIPROv2's preset budget.
+    /// MIPROv2's preset budget; GEPA's too, unless ``maxMetricCalls`` or ``maxFullEvals`` is given.
     public var auto: MIPROv2.Auto
     /// The most labeled demos per predictor (`nil`: 16, MIPROv2 4).
     public var maxDemos: Int?
@@ -33,12 +37,32 @@ public struct OptimizerPlan: Sendable, Hashable, Codable {
     public var depth: Int
     /// Examples run at once per stage while optimizing.
     public var concurrency: Int
+    /// SIMBA: examples per minibatch (`nil`: DSPy's 32).
+    public var bsize: Int?
+    /// SIMBA: candidate programs per step (`nil`: DSPy's 6).
+    public var numCandidates: Int?
+    /// SIMBA: steps (`nil`: DSPy's 8).
+    public var maxSteps: Int?
+    /// GEPA: the budget in metric calls, instead of `auto`.
+    public var maxMetricCalls: Int?
+    /// GEPA: the budget in full validation evaluations, instead of `auto`.
+    public var maxFullEvals: Int?
+    /// GEPA: examples per reflection minibatch (`nil`: DSPy's 3).
+    public var reflectionMinibatchSize: Int?
+    /// GEPA: merge Pareto candidates (`nil`: DSPy's true).
+    public var useMerge: Bool?
+    /// The model that reflects on the program's runs and proposes (SIMBA's rules, GEPA's instructions), when not
+    /// the task model: its settings over the run's (a model name alone reuses the run's server). No key is stored,
+    /// only the name of its variable.
+    public var reflectionLM: LMOverrides?
 
     /// Creates a plan with DSPy's defaults.
     public init(
         name: Name, seed: UInt64? = nil, auto: MIPROv2.Auto = .light, maxDemos: Int? = nil,
         maxBootstrappedDemos: Int = 4, numCandidatePrograms: Int = 16, breadth: Int = 10, depth: Int = 3,
-        concurrency: Int = 16
+        concurrency: Int = 16, bsize: Int? = nil, numCandidates: Int? = nil, maxSteps: Int? = nil,
+        reflectionLM: LMOverrides? = nil, maxMetricCalls: Int? = nil, maxFullEvals: Int? = nil,
+        reflectionMinibatchSize: Int? = nil, useMerge: Bool? = nil
     ) {
         self.name = name
         self.seed = seed
@@ -49,10 +73,21 @@ public struct OptimizerPlan: Sendable, Hashable, Codable {
         self.breadth = breadth
         self.depth = depth
         self.concurrency = concurrency
+        self.bsize = bsize
+        self.numCandidates = numCandidates
+        self.maxSteps = maxSteps
+        self.reflectionLM = reflectionLM
+        self.maxMetricCalls = maxMetricCalls
+        self.maxFullEvals = maxFullEvals
+        self.reflectionMinibatchSize = reflectionMinibatchSize
+        self.useMerge = useMerge
     }
 
-    /// The optimizer, scoring with `metric`; `promptModel` proposes instructions (MIPROv2, COPRO).
-    public func makeOptimizer(metric: Metric, promptModel: any LanguageModel) -> any Optimizer {
+    /// The optimizer, scoring with `metric` (GEPA with `feedbackMetric`, else `metric` with DSPy's default
+    /// feedback); `promptModel` proposes instructions (MIPROv2, COPRO, GEPA's reflection) and writes SIMBA's rules.
+    public func makeOptimizer(
+        metric: Metric, promptModel: any LanguageModel, feedbackMetric: FeedbackMetric? = nil
+    ) -> any Optimizer {
         let seed = self.seed ?? 0
         switch name {
         case .labeled:
@@ -73,6 +108,17 @@ public struct OptimizerPlan: Sendable, Hashable, Codable {
             return COPRO(
                 metric: metric, promptModel: promptModel, breadth: breadth, depth: depth, concurrency: concurrency,
                 seed: seed)
+        case .simba:
+            return SIMBA(
+                metric: metric, bsize: bsize ?? 32, numCandidates: numCandidates ?? 6, maxSteps: maxSteps ?? 8,
+                maxDemos: maxDemos ?? 4, promptModel: promptModel, concurrency: concurrency, seed: seed)
+        case .gepa:
+            let budgeted = maxMetricCalls != nil || maxFullEvals != nil
+            return GEPA(
+                metric: feedbackMetric ?? FeedbackMetric(metric), reflectionLM: promptModel,
+                auto: budgeted ? nil : GEPA.Auto(rawValue: auto.rawValue), maxMetricCalls: maxMetricCalls,
+                maxFullEvals: maxFullEvals, reflectionMinibatchSize: reflectionMinibatchSize ?? 3,
+                useMerge: useMerge ?? true, concurrency: concurrency, seed: seed)
         }
     }
 }

@@ -53,6 +53,17 @@ struct PreparedRun: Sendable {
     /// The run's model settings: the plan's over the file's over the defaults.
     var lmSettings: LMSettings { spec.lmSettings(overriding: plan.lm) }
 
+    /// The reflection model's settings, when the optimizer names one: its overrides over the run's, over the file's.
+    var reflectionLMSettings: LMSettings? {
+        guard let reflection = plan.optimizer?.reflectionLM else { return nil }
+        return spec.lmSettings(overriding: plan.lm.overridden(by: reflection))
+    }
+
+    /// The run's metric with a feedback text, for GEPA (see ``PipelineSpec/makeFeedbackMetric(lm:name:field:)``).
+    func feedbackMetric(lm: any LanguageModel) throws -> FeedbackMetric {
+        try spec.makeFeedbackMetric(lm: lm, name: plan.metric, field: plan.metricField)
+    }
+
     /// The run's metric, made with the run's model (an LM judge uses it).
     func metric(lm: any LanguageModel) throws -> Metric {
         try spec.makeMetric(lm: lm, name: plan.metric, field: plan.metricField)

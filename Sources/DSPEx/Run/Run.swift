@@ -195,16 +195,20 @@ public enum Run {
         let valset = validation
         let (program, progress) = try await withCache(plan, store: store) { cache in
             try await connector.withLanguageModel(prepared.lmSettings, simulator: plan.simulator, cache: cache) { lm in
-                try await withLM(lm) {
-                    let optimizer = (plan.optimizer ?? OptimizerPlan(name: .bootstrap))
-                        .makeOptimizer(metric: try prepared.metric(lm: lm), promptModel: lm)
-                    let job = try OptimizationJob.open(
-                        optimizer, program: prepared.program, trainset: trainset, valset: valset, store: store,
-                        run: prepared.identity, budget: plan.budget)
-                    // The events end when run() returns or throws.
-                    async let last = lastProgress(of: job.events, observer: observer)
-                    let optimized = try await job.run()
-                    return (optimized, await last)
+                try await withReflectionLM(prepared, taskLM: lm, connector: connector, cache: cache) { reflectionLM in
+                    try await withLM(lm) {
+                        let optimizer = (plan.optimizer ?? OptimizerPlan(name: .bootstrap))
+                            .makeOptimizer(
+                                metric: try prepared.metric(lm: lm), promptModel: reflectionLM,
+                                feedbackMetric: try prepared.feedbackMetric(lm: lm))
+                        let job = try OptimizationJob.open(
+                            optimizer, program: prepared.program, trainset: trainset, valset: valset, store: store,
+                            run: prepared.identity, budget: plan.budget)
+                        // The events end when run() returns or throws.
+                        async let last = lastProgress(of: job.events, observer: observer)
+                        let optimized = try await job.run()
+                        return (optimized, await last)
+                    }
                 }
             }
         }
@@ -212,6 +216,15 @@ public enum Run {
             CompiledProgram(
                 program: program, progress: progress, elapsed: ContinuousClock.now - started,
                 wasAlreadyCompleted: false))
+    }
+
+    /// Runs `body` with the optimizer's reflection model connected, or with the task model when it names none.
+    private static func withReflectionLM<R: Sendable>(
+        _ prepared: PreparedRun, taskLM: any LanguageModel, connector: some LanguageModelConnector,
+        cache: (any LMCache)?, _ body: (any LanguageModel) async throws -> R
+    ) async throws -> R {
+        guard let settings = prepared.reflectionLMSettings else { return try await body(taskLM) }
+        return try await connector.withLanguageModel(settings, simulator: prepared.plan.simulator, cache: cache, body)
     }
 
     /// Runs `body` with the plan's persistent cache (or none), flushed afterwards whatever happened.

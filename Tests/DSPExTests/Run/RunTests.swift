@@ -110,6 +110,8 @@ struct RunTests {
             case let search as BootstrapFewShotWithRandomSearch: search.seed
             case let mipro as MIPROv2: mipro.seed
             case let copro as COPRO: copro.seed
+            case let simba as SIMBA: simba.seed
+            case let gepa as GEPA: gepa.seed
             default: nil
             }
         #expect(seed == 42)
