@@ -11,7 +11,7 @@ before=$("$DSPEX" eval pipelines/arithmetic.yaml --data data/arithmetic_dev.json
     --run before 2>/dev/null | score)
 echo "| optimizer | dev score before | dev score after | LM calls (compile) | compile time |"
 echo "| --- | --- | --- | --- | --- |"
-for optimizer in labeled bootstrap random-search mipro copro; do
+for optimizer in labeled bootstrap random-search mipro copro simba gepa; do
     start=$(date +%s%N)
     log=$("$DSPEX" compile pipelines/arithmetic.yaml --optimizer "$optimizer" --trainset data/arithmetic_train.jsonl \
         --store "$WORK/s.sqlite" --run "$optimizer" --out "$WORK/$optimizer.json" 2>&1)
