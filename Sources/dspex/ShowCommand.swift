@@ -3,7 +3,8 @@ import DSPEx
 import Foundation
 import OrderedCollections
 
-/// `dspex show`: one run's summary and its worst examples.
+/// `dspex show`: one run's summary and its worst examples; a compile run's trials, and a GEPA run's budget, Pareto
+/// front and candidate tree.
 struct ShowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show", abstract: "Show a run's summary and its worst examples.")
@@ -26,13 +27,16 @@ struct ShowCommand: AsyncParsableCommand {
             var summary = report.summary
             if report.isCompile {
                 let trials = try report.trials(in: store)
-                summary["candidates"] = .int(try report.candidateCount(in: store))
+                let gepa = try report.gepa(in: store)
+                summary["candidates"] = .int(try gepa.map(\.candidates.count) ?? report.candidateCount(in: store))
                 if json {
                     summary["trials"] = .array(trials)
+                    if let gepa { summary["gepa"] = gepa.value }
                     print(Value.object(summary).jsonString(.pretty(indent: 2)))
                     return
                 }
                 Self.printFields(summary.filter { !["examples", "errors"].contains($0.key) })
+                if let gepa { Self.printGEPA(gepa) }
                 if !trials.isEmpty { print("\ntrials:") }
                 for trial in trials {
                     let score = trial["score"]?.doubleValue.map { String(format: "%.3f", $0) } ?? "-"
@@ -55,6 +59,31 @@ struct ShowCommand: AsyncParsableCommand {
                 let score = result.score.map { String(format: "%.2f", $0) } ?? "-"
                 print("  \(result.exampleId)  score \(score)  \(result.error ?? result.outputs)")
             }
+        }
+    }
+
+    /// A GEPA run's budget, Pareto front and candidate tree (each candidate under the one it was made from).
+    private static func printGEPA(_ gepa: GEPAReport) {
+        Self.printFields([
+            "metric calls": .string(
+                "\(gepa.metricCalls) of \(gepa.budget), \(gepa.fullEvaluations) full evaluations, "
+                    + "\(gepa.iterations) iterations"),
+            "best candidate": .int(gepa.best),
+            "pareto front": .string(gepa.front.map(String.init).joined(separator: ", ")),
+        ])
+        print("\ncandidate tree:")
+        let front = Set(gepa.front)
+        for (depth, candidate) in gepa.tree {
+            let origin =
+                candidate.parents.isEmpty
+                ? "seed" : "from " + candidate.parents.map(String.init).joined(separator: "+")
+            let mean = candidate.meanScore.map { String(format: "%.3f", $0) } ?? "-"
+            let marks = [candidate.index == gepa.best ? "best" : nil, front.contains(candidate.index) ? "front" : nil]
+                .compactMap { $0 }.joined(separator: ",")
+            print(
+                "  " + String(repeating: "  ", count: depth) + "\(candidate.index)  \(origin)  mean \(mean)  "
+                    + "at call \(candidate.discoveredAt)" + (marks.isEmpty ? "" : "  [\(marks)]") + "  "
+                    + candidate.summary())
         }
     }
 

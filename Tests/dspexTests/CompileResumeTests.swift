@@ -3,13 +3,23 @@ import DSPExTesting
 import Foundation
 import Testing
 
-/// Real `dspex compile` processes — MIPROv2 killed with SIGKILL, detached, cancelled — resumed against the
-/// simulator on loopback.
+/// Real `dspex compile` processes — MIPROv2, GEPA and SIMBA killed with SIGKILL; MIPROv2 detached and cancelled —
+/// resumed against the simulator on loopback.
 @Suite(.timeLimit(.minutes(3)), .tags(.integration))
 struct CompileResumeTests {
-    static func compileArguments(baseURL: String, store: String, run: String, out: String) -> [String] {
-        [
-            "compile", RunCommandTests.path("pipelines/arithmetic.yaml"), "--optimizer", "mipro", "--auto", "light",
+    /// MIPROv2's options in these tests.
+    static let mipro = ["--optimizer", "mipro", "--auto", "light"]
+    /// GEPA's options: the light preset, the Pareto front tracked on the dev set.
+    static let gepa = [
+        "--optimizer", "gepa", "--auto", "light", "--valset", RunCommandTests.path("data/arithmetic_dev.jsonl"),
+    ]
+    /// SIMBA's options: a small run of 4 steps of 4 candidates on minibatches of 16.
+    static let simba = ["--optimizer", "simba", "--bsize", "16", "--num-candidates", "4", "--max-steps", "4"]
+
+    static func compileArguments(
+        baseURL: String, store: String, run: String, out: String, optimizer: [String] = mipro
+    ) -> [String] {
+        ["compile", RunCommandTests.path("pipelines/arithmetic.yaml")] + optimizer + [
             "--trainset", RunCommandTests.path("data/arithmetic_train.jsonl"), "--lm", "dspex-sim", "--base-url",
             baseURL, "--no-cache", "--store", store, "--run", run, "--out", out,
         ]
@@ -28,12 +38,36 @@ struct CompileResumeTests {
         return folder
     }
 
+    /// How many times each request (by fingerprint) was sent.
+    static func fingerprintCounts(_ requests: [SimulatorRequestRecord]) -> [String: Int] {
+        requests.reduce(into: [:]) { counts, record in
+            if let fingerprint = record.fingerprint { counts[fingerprint, default: 0] += 1 }
+        }
+    }
+
     static func bestScoreLine(_ output: String) -> String? {
         output.split(separator: "\n").first { $0.hasPrefix("best score") }.map(String.init)
     }
 
     @Test("a SIGKILLed MIPROv2 compile resumes to the same program and score, re-sending no stored request")
     func killAndResume() async throws {
+        try await Self.killAndResume(optimizer: Self.mipro, label: "mipro")
+    }
+
+    @Test("a SIGKILLed GEPA compile resumes to the same program and score, re-sending no stored request")
+    func killAndResumeGEPA() async throws {
+        try await Self.killAndResume(optimizer: Self.gepa, label: "gepa")
+    }
+
+    @Test("a SIGKILLed SIMBA compile resumes to the same program and score, re-sending no stored request")
+    func killAndResumeSIMBA() async throws {
+        try await Self.killAndResume(optimizer: Self.simba, label: "simba")
+    }
+
+    /// Runs a compile with `optimizer`'s options uninterrupted, then again killed with SIGKILL at a random point of
+    /// its work and resumed with `dspex resume`, and checks that both end with the same program and score and that
+    /// the kill cost only the requests in flight.
+    static func killAndResume(optimizer: [String], label: String) async throws {
         var simulator = SimulatorConfiguration()
         simulator.latency = .fixed(milliseconds: 10)
         let folder = try Self.temporaryFolder()
@@ -43,16 +77,19 @@ struct CompileResumeTests {
             // The uninterrupted reference run (no LM cache: only the run's own records can spare requests).
             let reference = try await CLIProcess.run(
                 Self.compileArguments(
-                    baseURL: server.baseURL, store: path("ref.sqlite"), run: "ref", out: path("ref.json")))
+                    baseURL: server.baseURL, store: path("ref.sqlite"), run: "ref", out: path("ref.json"),
+                    optimizer: optimizer))
             #expect(reference.status == 0, "\(reference.stderr)")
             let expectedScore = try #require(Self.bestScoreLine(reference.stdout))
             let uninterrupted = server.stats().requests
+            let referenceRequests = Self.fingerprintCounts(server.recentRequests())
             server.reset()
 
             // The same compile killed at a random moment inside the run.
             let process = try CLIProcess.start(
                 Self.compileArguments(
-                    baseURL: server.baseURL, store: path("killed.sqlite"), run: "killed", out: path("killed.json")))
+                    baseURL: server.baseURL, store: path("killed.sqlite"), run: "killed", out: path("killed.json"),
+                    optimizer: optimizer))
             // Kill once a random share of the reference run's example results is stored: a random point of the
             // work, whatever the machine's speed.
             let referenceStore = try Store(path: path("ref.sqlite"))
@@ -67,7 +104,9 @@ struct CompileResumeTests {
                 let store = try Store(path: path("killed.sqlite"))
                 if let id = try store.run(named: "killed")?.id { stored = try store.compileTotals(runID: id).examples }
             }
-            #expect(process.isRunning, "the run finished before \(target) of \(referenceResults) results were stored")
+            #expect(
+                process.isRunning,
+                "the run ended before \(target) of \(referenceResults) results were stored: \(process.stderr)")
             process.send(SIGKILL)
             #expect(await process.wait(timeout: 10) == .signalled(SIGKILL))
             let sentBeforeKill = server.recentRequests()
@@ -83,17 +122,27 @@ struct CompileResumeTests {
 
             // A request sent again after the resume can only be one whose example was in flight when the process
             // died (admitted by the scheduler — at most 32 at once for one stage of concurrency 16 — but not yet
-            // recorded): few, and among the last requests before the kill, never one recorded long before.
+            // recorded): few, and among the last requests before the kill, never one recorded long before. A run may
+            // itself send a request more than once (SIMBA runs a program on an example again in a later step), so a
+            // request counts as sent again only beyond the times the uninterrupted run sent it; its index is that of
+            // its last sending before the kill.
             let inFlight = 32
-            let earlierIndex = Dictionary(
+            let lastIndex = Dictionary(
                 sentBeforeKill.compactMap { record in record.fingerprint.map { ($0, record.index) } },
-                uniquingKeysWith: { first, _ in first })
-            let repeated = server.recentRequests().compactMap { $0.fingerprint.flatMap { earlierIndex[$0] } }
+                uniquingKeysWith: { _, last in last })
+            let before = Self.fingerprintCounts(sentBeforeKill)
+            let repeated = Self.fingerprintCounts(server.recentRequests()).flatMap { fingerprint, after -> [Int] in
+                guard let index = lastIndex[fingerprint] else { return [] }
+                let extra = before[fingerprint, default: 0] + after - referenceRequests[fingerprint, default: 0]
+                return Array(repeating: index, count: max(0, min(after, extra)))
+            }
             let lastBeforeKill = sentBeforeKill.map(\.index).max() ?? 0
             #expect(repeated.count <= inFlight, "repeated \(repeated.sorted())")
             let overhead = requestsBeforeKill + server.stats().requests - uninterrupted
             #expect(overhead <= inFlight, "kill + resume sent \(overhead) requests more than an uninterrupted run")
-            print("[measure] compile kill at \(stored) of \(referenceResults) results: \(overhead) requests sent again")
+            print(
+                "[measure] \(label) compile kill at \(stored) of \(referenceResults) results: "
+                    + "\(overhead) requests sent again")
             #expect(repeated.allSatisfy { $0 > lastBeforeKill - 3 * inFlight }, "repeated \(repeated.sorted())")
         }
     }

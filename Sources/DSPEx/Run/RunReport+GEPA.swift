@@ -1,0 +1,17 @@
+extension RunReport {
+    /// A GEPA compile run's budget, candidate tree and Pareto front, read from its `gepa/state` record (the latest
+    /// one: a run still going, stopped or killed reports how far it got).
+    ///
+    /// ```swift
+    /// let gepa = try RunReport.named("gepa-1", in: store).gepa(in: store)
+    /// ```
+    ///
+    /// - Returns: `nil` for an evaluation, a compile run of another optimizer, or a GEPA run that has not yet
+    ///   evaluated its seed program.
+    public func gepa(in store: Store) throws -> GEPAReport? {
+        guard isCompile, let record = try store.compileStep(runID: id, key: "gepa/state"),
+            let value = try? Value(json: record.value), let state = GEPAState(value)
+        else { return nil }
+        return GEPAReport(state)
+    }
+}
