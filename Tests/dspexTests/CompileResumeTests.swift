@@ -150,7 +150,8 @@ struct CompileResumeTests {
     @Test("--detach returns the run name at once; dspex cancel stops it resumably; dspex resume completes it")
     func detachCancelResume() async throws {
         var simulator = SimulatorConfiguration()
-        simulator.latency = .fixed(milliseconds: 30)
+        // Slow enough that the background run cannot finish before the cancel, even on a loaded machine.
+        simulator.latency = .fixed(milliseconds: 60)
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let store = folder.appendingPathComponent("dspex.sqlite").path
