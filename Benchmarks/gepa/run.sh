@@ -12,7 +12,7 @@
 # (the simulator's /stats request count before and after), the best validation score, and what the
 # optimizer did (iterations, candidates, full evaluations, merges where known).
 #
-# Env: DSPEX (the release binary; default /tmp/dspex-release/release/dspex, built there if missing),
+# Env: DSPEX (a release binary; default: this checkout built into /tmp/dspex-release),
 #      DSPY_VENV (a venv with dspy==3.4.1; default: a throwaway one is created as
 #      scripts/golden/make_fixtures.sh does and removed at the end), PYTHON (for that venv, default
 #      python3), DSPEX_COMMIT (the commit the binary was built from, for the header), RUNS (3),
@@ -41,11 +41,11 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 # --- the DSPEx binary ---------------------------------------------------------------------------
-DSPEX="${DSPEX:-/tmp/dspex-release/release/dspex}"
-if [[ ! -x "$DSPEX" ]]; then
+# Without DSPEX the checkout's sources are built (incrementally, so never a stale binary).
+if [[ -z "${DSPEX:-}" ]]; then
+  DSPEX=/tmp/dspex-release/release/dspex
   echo "building $DSPEX (release, static Swift runtime) ..." >&2
-  scratch="$(dirname "$(dirname "$DSPEX")")"
-  (cd "$ROOT" && swift build -c release --static-swift-stdlib --product dspex --scratch-path "$scratch")
+  (cd "$ROOT" && swift build -c release --static-swift-stdlib --product dspex --scratch-path /tmp/dspex-release)
 fi
 
 # --- the DSPy venv (as scripts/golden/make_fixtures.sh makes it) --------------------------------
