@@ -1,25 +1,9 @@
 import Foundation
 
 extension GEPA {
-    /// DSPy's preset budgets for GEPA (`AUTO_RUN_SETTINGS`): the number of candidates the metric-call budget is
-    /// planned for (see `GEPA.autoBudget`).
-    public enum Auto: String, Sendable, Hashable, Codable, CaseIterable {
-        /// 6 candidates.
-        case light
-        /// 12 candidates.
-        case medium
-        /// 18 candidates.
-        case heavy
-
-        /// The candidates the budget is planned for.
-        public var candidates: Int {
-            switch self {
-            case .light: 6
-            case .medium: 12
-            case .heavy: 18
-            }
-        }
-    }
+    /// DSPy's preset budgets for GEPA (`AUTO_RUN_SETTINGS`: 6, 12 or 18 candidates the metric-call budget is
+    /// planned for, see `GEPA.autoBudget`) — the same presets and candidate counts as MIPROv2's, so one type.
+    public typealias Auto = MIPROv2.Auto
 
     /// DSPy's `auto_budget`: the metric calls a MIPROv2-like search of `candidates` candidates would make.
     ///

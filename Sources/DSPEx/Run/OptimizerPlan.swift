@@ -116,7 +116,7 @@ public struct OptimizerPlan: Sendable, Hashable, Codable {
             let budgeted = maxMetricCalls != nil || maxFullEvals != nil
             return GEPA(
                 metric: feedbackMetric ?? FeedbackMetric(metric), reflectionLM: promptModel,
-                auto: budgeted ? nil : GEPA.Auto(rawValue: auto.rawValue), maxMetricCalls: maxMetricCalls,
+                auto: budgeted ? nil : auto, maxMetricCalls: maxMetricCalls,
                 maxFullEvals: maxFullEvals, reflectionMinibatchSize: reflectionMinibatchSize ?? 3,
                 useMerge: useMerge ?? true, concurrency: concurrency, seed: seed)
         }
