@@ -164,7 +164,11 @@ struct OpenAICompatibleLMTests {
             #expect(server.stats().faults["noReply", default: 0] > 0)
             // Every unanswered request was retried; on a loaded machine a slow answer may time out and be retried too.
             #expect(usage.extraRequests >= server.stats().faults["noReply", default: 0])
-            #expect(usage.requests == server.stats().requests)
+            // Every request the server saw was counted; on a loaded machine a request can time out before the server
+            // has read it, and such a request is one of the retried ones.
+            let seen = server.stats().requests
+            #expect(usage.requests >= seen)
+            #expect(usage.requests - seen <= usage.extraRequests)
         }
     }
 
