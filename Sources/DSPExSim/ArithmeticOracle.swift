@@ -8,7 +8,9 @@ import struct DSPEx.SeededGenerator
 ///     p = min(0.5 + 0.1 × d + h, 0.95)
 ///
 /// where `h` is 0.1 when the instructions contain one of ``hintPhrases`` (case-insensitive)
-/// and 0 otherwise. Whether a given prompt is answered correctly is decided by a stable hash
+/// and 0 otherwise. A correct worked addition written into the instructions ("For example, 12 + 30 = 42.", as a
+/// reflective optimizer writes what the feedback taught it) counts as a demo, each distinct one once
+/// (``workedExampleCount(in:)``). Whether a given prompt is answered correctly is decided by a stable hash
 /// of the whole prompt, the server's seed and the choice index, so the same prompt and seed
 /// always get the same answer. A wrong answer is `A + B + k` with `k` in `-3...3`, never 0.
 ///
@@ -38,15 +40,33 @@ public enum ArithmeticOracle {
     /// - Parameters:
     ///   - demoCount: Demos in the prompt (assistant messages before the final user message, plus any
     ///     demos written into the system or user text).
-    ///   - instructions: The task instructions (DSPy's "your objective is: ..." text).
+    ///   - instructions: The task instructions (DSPy's "your objective is: ..." text); their worked additions count
+    ///     as demos too.
     public static func probabilityCorrect(demoCount: Int, instructions: String) -> Double {
-        Self.probabilityCorrect(demoCount: demoCount, hasHint: Self.containsHint(instructions))
+        Self.probabilityCorrect(
+            demoCount: demoCount + Self.workedExampleCount(in: instructions), hasHint: Self.containsHint(instructions))
     }
 
     /// The probability given whether the instructions contain a hint phrase.
     public static func probabilityCorrect(demoCount: Int, hasHint: Bool) -> Double {
         let raw = Self.baseProbability + Self.demoBonus * Double(max(0, demoCount)) + (hasHint ? Self.hintBonus : 0)
         return min(raw, Self.maximumProbability)
+    }
+
+    /// The distinct correct additions "A + B = S" written in `instructions`, each of which counts as a demo.
+    ///
+    /// ```swift
+    /// ArithmeticOracle.workedExampleCount(in: "For example, 12 + 30 = 42 and 1 + 1 = 3.")   // 1
+    /// ```
+    public static func workedExampleCount(in instructions: String) -> Int {
+        guard instructions.contains("=") else { return 0 }
+        var seen = Set<[Int]>()
+        for match in instructions.matches(of: /(-?\d{1,18}) *\+ *(-?\d{1,18}) *= *(-?\d{1,19})/) {
+            guard let a = Int(match.1), let b = Int(match.2), let sum = Int(match.3) else { continue }
+            let (total, overflow) = a.addingReportingOverflow(b)
+            if !overflow, total == sum { seen.insert([a, b]) }
+        }
+        return seen.count
     }
 
     /// Whether `instructions` contains one of ``hintPhrases``, ignoring case.

@@ -5,7 +5,26 @@ struct ArithmeticProblem: Sendable, Equatable {
 
     /// Finds the first "What is A + B?" (integers, possibly negative) in `text`.
     init?(in text: PromptText) {
-        var searchFrom = 0
+        guard let first = Self.next(in: text, from: 0) else { return nil }
+        self = first.problem
+    }
+
+    /// Every "What is A + B?" in `text`, in order, each with its start and the position just after its question mark.
+    static func all(in text: PromptText) -> [(problem: ArithmeticProblem, start: Int, end: Int)] {
+        var found: [(problem: ArithmeticProblem, start: Int, end: Int)] = []
+        var position = 0
+        while let next = Self.next(in: text, from: position) {
+            found.append(next)
+            position = next.end
+        }
+        return found
+    }
+
+    /// The first question at or after `start`.
+    private static func next(
+        in text: PromptText, from start: Int
+    ) -> (problem: ArithmeticProblem, start: Int, end: Int)? {
+        var searchFrom = start
         while let start = text.find("What is ", from: searchFrom) {
             searchFrom = start + 8
             var position = start + 8
@@ -17,9 +36,7 @@ struct ArithmeticProblem: Sendable, Equatable {
             guard let b = Self.integer(in: text, at: &position) else { continue }
             Self.skipSpaces(in: text, at: &position)
             guard position < text.count, text.bytes[position] == UInt8(ascii: "?") else { continue }
-            self.a = a
-            self.b = b
-            return
+            return (ArithmeticProblem(a: a, b: b), start, position + 1)
         }
         return nil
     }
@@ -29,7 +46,8 @@ struct ArithmeticProblem: Sendable, Equatable {
         self.b = b
     }
 
-    private static func integer(in text: PromptText, at position: inout Int) -> Int? {
+    /// The integer (possibly negative) at `position`, which moves past it; `nil` when there is none.
+    static func integer(in text: PromptText, at position: inout Int) -> Int? {
         var cursor = position
         var negative = false
         if cursor < text.count, text.bytes[cursor] == UInt8(ascii: "-") {

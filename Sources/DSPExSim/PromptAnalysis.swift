@@ -14,7 +14,8 @@ struct PromptAnalysis: Sendable {
     /// The tools of a ReAct prompt.
     var agentTools: [AgentTool]
     var arithmetic: ArithmeticProblem?
-    /// A reflective optimizer's proposal request (GEPA's), read only from prompts with no output fields.
+    /// A reflective optimizer's proposal request: gepa's template (a prompt with no output fields) or DSPy's
+    /// `ProposeInstruction` inputs.
     var reflection: ReflectionPolicy?
     /// A stable hash of every message's role and content (the seed and choice are mixed in later).
     var promptHash: UInt64
@@ -40,7 +41,7 @@ struct PromptAnalysis: Sendable {
         self.finalUserMessage = finalUser
         let userText = PromptText(finalUser)
 
-        var demos = schema?.foldedDemoCount ?? 0
+        var demos = (schema?.foldedDemoCount ?? 0) + (schema?.workedExampleCount ?? 0)
         for message in messages[..<(finalUserIndex ?? messages.count)] where message.role == "assistant" {
             demos += 1
         }
@@ -65,7 +66,9 @@ struct PromptAnalysis: Sendable {
         self.format = saysJSON ? .json : (fields.isEmpty ? .prose : .chat)
         self.inputs = Self.inputs(in: userText)
         self.arithmetic = ArithmeticProblem(in: userText)
-        self.reflection = self.format == .prose ? ReflectionPolicy(finalUserMessage: userText) : nil
+        self.reflection =
+            self.format == .prose
+            ? ReflectionPolicy(finalUserMessage: userText) : ReflectionPolicy(inputs: self.inputs)
     }
 
     /// The probability of answering the addition correctly (see ``ArithmeticOracle``).

@@ -28,6 +28,8 @@ struct PromptSchema: Sendable {
     var instructionsHaveHint: Bool
     /// Demos written into the system message itself (completed-marker lines beyond the template's one).
     var foldedDemoCount: Int
+    /// Correct worked additions written into the instructions (``ArithmeticOracle/workedExampleCount(in:)``).
+    var workedExampleCount: Int
     /// The tools a ReAct prompt lists in its instructions.
     var agentTools: [AgentTool]
 
@@ -42,6 +44,7 @@ struct PromptSchema: Sendable {
             self.instructions = system
         }
         self.instructionsHaveHint = ArithmeticOracle.containsHint(self.instructions)
+        self.workedExampleCount = ArithmeticOracle.workedExampleCount(in: self.instructions)
         self.agentTools = text.find("It takes arguments {") == nil ? [] : AgentTool.tools(in: self.instructions)
         var completedLines = 0
         for line in text.lines() where text.equals("[[ ## completed ## ]]", trimming: line) {

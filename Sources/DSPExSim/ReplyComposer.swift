@@ -19,7 +19,7 @@ struct ReplyComposer {
 
     /// The well-formed reply for choice `choice`.
     func content(choice: Int) -> String {
-        if let reflection = self.analysis.reflection {
+        if let reflection = self.analysis.reflection, reflection.fenced {
             return reflection.reply(promptHash: self.decisionBits(choice: choice))
         }
         return self.render(self.values(choice: choice), choice: choice)
@@ -90,6 +90,12 @@ struct ReplyComposer {
                     values.append((field, .string("\(problem.a) + \(problem.b) = \(answer).")))
                     continue
                 }
+            }
+            if let reflection = self.analysis.reflection, field.type == .string,
+                field.name.lowercased().contains("instruction")
+            {
+                values.append((field, .string(reflection.proposal(promptHash: self.decisionBits(choice: choice)))))
+                continue
             }
             var hash = StableHash(seed: self.seed)
             hash.combine(self.analysis.promptHash)

@@ -20,6 +20,15 @@ struct ArithmeticOracleTests {
         #expect(abs(probability - expected) < 1e-9)
     }
 
+    @Test("correct worked additions in the instructions count as demos, each distinct one once")
+    func workedExamples() {
+        #expect(ArithmeticOracle.workedExampleCount(in: "For example, 12 + 30 = 42 and 1 + 1 = 3.") == 1)
+        #expect(ArithmeticOracle.workedExampleCount(in: "12 + 30 = 42. Again: 12+30=42. And -5 + 2 = -3.") == 2)
+        #expect(ArithmeticOracle.workedExampleCount(in: "Add the numbers.") == 0)
+        let instructions = "Work carefully. For example, 2 + 2 = 4. For example, 10 + 5 = 15."
+        #expect(abs(ArithmeticOracle.probabilityCorrect(demoCount: 1, instructions: instructions) - 0.9) < 1e-9)
+    }
+
     @Test("hint phrases are found case-insensitively")
     func hints() {
         #expect(ArithmeticOracle.containsHint("Let's think Step By Step"))

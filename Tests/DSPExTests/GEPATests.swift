@@ -236,6 +236,30 @@ struct GEPATests {
         #expect(prompt.contains("\"Feedback\": \"The expected answer is "))
     }
 
+    @Test("on the simulator's arithmetic task GEPA learns from exact match's feedback; a score-only metric cannot")
+    func learnsFromFeedback() async throws {
+        let trainset = try await OptimizerTests.load("arithmetic_train.jsonl", limit: 60)
+        let devset = try await OptimizerTests.load("arithmetic_dev.jsonl", limit: 100)
+        try await withSimulatedLM { lm, _ in
+            let program = try OptimizerTests.program(lm)
+            let before = try await Self.score(program, on: devset)
+            func compile(_ metric: FeedbackMetric) async throws -> (score: Double, instruction: String) {
+                let optimized = try await GEPA(metric: metric, reflectionLM: lm, maxMetricCalls: 600, seed: 1)
+                    .compile(program, trainset: trainset)
+                return (try await Self.score(optimized, on: devset), Self.seedInstruction(optimized))
+            }
+            let informed = try await compile(.exactMatch())
+            let scoreOnly = try await compile(FeedbackMetric(Metric.exactMatch()))
+            #expect(before < 0.65, "before: \(before)")
+            // The feedback names the expected sums; the reflection writes them into the instruction as worked
+            // examples, which the simulator counts like demos. A score alone teaches advice only (at most 10 points).
+            #expect(informed.score >= 0.8, "after: \(informed.score), \(informed.instruction)")
+            #expect(informed.instruction.contains("For example, "))
+            #expect(!scoreOnly.instruction.contains("For example, "), "\(scoreOnly.instruction)")
+            #expect(scoreOnly.score < informed.score)
+        }
+    }
+
     @Test("the feedback metric is called with the predictor's name and its trace entry")
     func feedbackArguments() async throws {
         let calls = Mutex<[(String?, Int, Int)]>([])
