@@ -37,4 +37,40 @@ extension FeedbackMetric {
             return ScoreWithFeedback(score: score, feedback: feedback)
         }
     }
+
+    /// A built-in metric by name (as ``Metric/named(_:field:label:)``) with a feedback naming the expected and the
+    /// produced answer: ``exactMatch(field:label:)``'s for exact match; for `f1`, `contains` and `numeric` the
+    /// feedback also gives the score when it is partial.
+    ///
+    /// - wrong or partial: `"The expected answer is blue whale; the program answered whale shark, which scores 0.5
+    ///   (f1)."`
+    /// - full score: `"The program answered 42, which matches the expected answer 42 (numeric)."`
+    ///
+    /// - Throws: ``EvaluateError`` with code ``EvaluateError/Code/unknownMetric`` for a name it does not know.
+    public static func named(_ name: String, field: String?, label: String?) throws(EvaluateError) -> FeedbackMetric {
+        let plain = try Metric.named(name, field: field, label: label)
+        let field = field ?? "answer"
+        if plain.name == Metric.exactMatch(field: field, label: label).name {
+            return .exactMatch(field: field, label: label)
+        }
+        return FeedbackMetric(plain.name, isLocal: plain.isLocal) { example, prediction, _, _, _ in
+            let score = try await plain.score(example, prediction)
+            let expected = example[label ?? field].flatMap(Metric.answerTexts) ?? []
+            let expectation = expected.isEmpty ? "(none)" : expected.joined(separator: " or ")
+            guard let answered = prediction[field].flatMap(Metric.answerText) else {
+                return ScoreWithFeedback(
+                    score: score, feedback: "The expected answer is \(expectation); the program gave no answer.")
+            }
+            if score >= 1 {
+                return ScoreWithFeedback(
+                    score: score,
+                    feedback: "The program answered \(answered), which matches the expected answer \(expectation) "
+                        + "(\(name)).")
+            }
+            return ScoreWithFeedback(
+                score: score,
+                feedback: "The expected answer is \(expectation); the program answered \(answered), which scores "
+                    + "\(Value.double(score).pythonRepr) (\(name)).")
+        }
+    }
 }

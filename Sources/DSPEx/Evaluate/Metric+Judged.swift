@@ -1,5 +1,3 @@
-import OrderedCollections
-
 /// LM-judged metrics: a ``Predict`` whose signature decides whether a prediction is right.
 extension Metric {
     /// A metric decided by a language model running `signature`, DSPy's "LM as judge" metric.
@@ -39,66 +37,10 @@ extension Metric {
         by signature: String, instructions: String? = nil, lm: (any LanguageModel)? = nil,
         inputs: [String: MetricInput] = [:]
     ) throws -> Metric {
-        let judge = try Predict(signature, instructions: instructions, lm: lm)
-        let parsed = judge.signature
-        if let unknown = inputs.keys.sorted().first(where: { !parsed.inputNames.contains($0) }) {
-            throw EvaluateError(
-                code: .invalidJudge,
-                message: "judge input '\(unknown)' is not an input of '\(parsed.shortDescription)'; its inputs are "
-                    + parsed.inputNames.joined(separator: ", "))
+        let judge = try LMJudge(signature: signature, instructions: instructions, lm: lm, inputs: inputs)
+        return Metric(name: judge.name) { example, prediction in
+            guard case .judged(let judgement) = try await judge.judgement(example, prediction) else { return 0 }
+            return try judge.score(judgement)
         }
-        let verdict = try Verdict(parsed)
-        let sources = parsed.inputs.map { field in (field: field, source: inputs[field.name]) }
-        return Metric(name: "judged(\(parsed.shortDescription))") { example, prediction in
-            var values = OrderedDictionary<String, Value>()
-            for (field, source) in sources {
-                let value: Value?
-                if let source {
-                    value = source.value(example: example, prediction: prediction)
-                } else {
-                    value =
-                        MetricInput.prediction(field.name).value(example: example, prediction: prediction)
-                        ?? MetricInput.example(field.name).value(example: example, prediction: prediction)
-                }
-                if let value {
-                    values[field.name] = value
-                } else if !field.type.isOptional {
-                    return 0
-                }
-            }
-            // The judge's call stays out of the program's trace, which optimizers turn into demos.
-            let judgement = try await Trace.$current.withValue(nil) { try await judge.forward(values) }
-            return try verdict.score(judgement)
-        }
-    }
-}
-
-/// The judge output that carries the verdict, and how it becomes a score.
-private struct Verdict: Sendable {
-    let field: String
-    let isBool: Bool
-
-    init(_ signature: Signature) throws(EvaluateError) {
-        if let score = signature.outputs.first(where: { $0.name == "score" }),
-            [.int, .double].contains(score.type.unwrapped)
-        {
-            field = score.name
-            isBool = false
-        } else if let bool = signature.outputs.first(where: { $0.type.unwrapped == .bool }) {
-            field = bool.name
-            isBool = true
-        } else {
-            throw EvaluateError(
-                code: .invalidJudge,
-                message: "judge signature '\(signature)' has no bool output and no int or float output named 'score'")
-        }
-    }
-
-    func score(_ prediction: Prediction) throws(EvaluateError) -> Double {
-        let value = prediction[field] ?? .null
-        if isBool, let bool = value.boolValue { return bool ? 1 : 0 }
-        if !isBool, let number = value.doubleValue, !number.isNaN { return min(1, max(0, number)) }
-        throw EvaluateError(
-            code: .unreadableVerdict, message: "the judge's '\(field)' was \(value.plainText), not a verdict")
     }
 }

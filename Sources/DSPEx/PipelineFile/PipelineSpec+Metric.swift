@@ -10,31 +10,27 @@ extension PipelineSpec {
     /// - Throws: ``EvaluateError`` for an unknown metric name or an invalid judge.
     public func makeMetric(lm: (any LanguageModel)?, name: String? = nil, field: String? = nil) throws -> Metric {
         if let judge = judgedMetric(name: name) {
-            var inputs: [String: MetricInput] = [:]
-            for (input, source) in judge.inputs {
-                let parts = source.split(separator: ".", maxSplits: 1).map(String.init)
-                guard parts.count == 2 else { continue }
-                inputs[input] = parts[0] == "example" ? .example(parts[1]) : .prediction(parts[1])
-            }
             return try Metric.judged(
-                by: judge.signature ?? "", instructions: judge.instructions, lm: lm, inputs: inputs)
+                by: judge.signature ?? "", instructions: judge.instructions, lm: lm, inputs: judgeInputs(judge))
         }
         let resolved = metricNameAndField(name: name, field: field)
         return try Metric.named(resolved.name, field: resolved.field, label: field == nil ? metric?.label : nil)
     }
 
-    /// The metric of ``makeMetric(lm:name:field:)`` with a textual feedback for reflective optimizers (GEPA):
-    /// exact match names the expected and the produced answer (``FeedbackMetric/exactMatch(field:label:)``); every
-    /// other metric gets DSPy's default, `"This trajectory got a score of {score}."`.
+    /// The metric of ``makeMetric(lm:name:field:)`` with a textual feedback for reflective optimizers (GEPA): the
+    /// built-in metrics name the expected and the produced answer (``FeedbackMetric/named(_:field:label:)``); an
+    /// LM-judged metric gives its judge's `feedback` output when its signature has one
+    /// (``FeedbackMetric/judged(by:instructions:lm:inputs:)``), else DSPy's default, `"This trajectory got a score
+    /// of {score}."`.
     public func makeFeedbackMetric(lm: (any LanguageModel)?, name: String? = nil, field: String? = nil) throws
         -> FeedbackMetric
     {
-        let plain = try makeMetric(lm: lm, name: name, field: field)
-        let resolved = metricNameAndField(name: name, field: field)
-        guard judgedMetric(name: name) == nil, resolved.name == plain.name, plain.name == "exact_match" else {
-            return FeedbackMetric(plain)
+        if let judge = judgedMetric(name: name) {
+            return try FeedbackMetric.judged(
+                by: judge.signature ?? "", instructions: judge.instructions, lm: lm, inputs: judgeInputs(judge))
         }
-        return .exactMatch(field: resolved.field, label: field == nil ? metric?.label : nil)
+        let resolved = metricNameAndField(name: name, field: field)
+        return try FeedbackMetric.named(resolved.name, field: resolved.field, label: field == nil ? metric?.label : nil)
     }
 
     /// What identifies the metric of ``makeMetric(lm:name:field:)`` in a run's config, so that a resume with
@@ -54,6 +50,17 @@ extension PipelineSpec {
     private func judgedMetric(name: String?) -> MetricSpec? {
         guard let metric, metric.isJudged, name == nil || name == metric.name else { return nil }
         return metric
+    }
+
+    /// The judge's input mapping, `example.<field>` and `prediction.<field>` as ``MetricInput``s.
+    private func judgeInputs(_ judge: MetricSpec) -> [String: MetricInput] {
+        var inputs: [String: MetricInput] = [:]
+        for (input, source) in judge.inputs {
+            let parts = source.split(separator: ".", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { continue }
+            inputs[input] = parts[0] == "example" ? .example(parts[1]) : .prediction(parts[1])
+        }
+        return inputs
     }
 
     private func metricNameAndField(name: String?, field: String?) -> (name: String, field: String) {
