@@ -5,7 +5,7 @@
 /// (JSONAdapter) — with values from ``FieldValueGenerator``. When the final user message asks
 /// "What is A + B?", the answer field (the first numeric or string output that is not
 /// `reasoning`) follows ``ArithmeticOracle`` and a `reasoning` field shows the sum used. A reflective optimizer's
-/// proposal request gets ``ReflectionPolicy``'s reply.
+/// proposal request gets ``ReflectionPolicy``'s reply, a request for per-module advice ``ModuleAdvicePolicy``'s.
 struct ReplyComposer {
     let analysis: PromptAnalysis
     let seed: UInt64
@@ -90,6 +90,11 @@ struct ReplyComposer {
                     values.append((field, .string("\(problem.a) + \(problem.b) = \(answer).")))
                     continue
                 }
+            }
+            if case .dictionary(_, .string) = field.type, let advisor = ModuleAdvicePolicy(inputs: self.analysis.inputs)
+            {
+                values.append((field, advisor.advice(promptHash: self.decisionBits(choice: choice))))
+                continue
             }
             if let reflection = self.analysis.reflection, field.type == .string,
                 field.name.lowercased().contains("instruction")

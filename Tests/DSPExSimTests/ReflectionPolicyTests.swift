@@ -165,4 +165,23 @@ struct ReflectionPolicyTests {
             #expect(proposal.hasSuffix(" For example, 12 + 30 = 42."))
         }
     }
+
+    @Test("a request for per-module advice (OfferFeedback) gets one piece of advice under each module name")
+    func moduleAdvice() throws {
+        let advisor = try #require(ModuleAdvicePolicy(inputs: [("module_names", #"["solve", "check"]"#)]))
+        guard case .object(let members) = advisor.advice(promptHash: 7) else {
+            Issue.record("not an object")
+            return
+        }
+        #expect(members.map(\.key) == ["solve", "check"])
+        for member in members {
+            guard case .string(let text) = member.value else {
+                Issue.record("not a string")
+                continue
+            }
+            #expect(ReflectionPolicy.advice.contains(text))
+        }
+        #expect(ModuleAdvicePolicy(inputs: [("module_names", "solve")]) == nil)
+        #expect(ModuleAdvicePolicy(inputs: [("question", #"["solve"]"#)]) == nil)
+    }
 }
