@@ -59,11 +59,14 @@ public struct LMSettings: Sendable, Hashable {
 extension LMSettings {
     /// Resolves settings: `overrides` (the flags) win over `file` (a pipeline file's `lm` section), which wins
     /// over ``Defaults``, option by option. A model given as a flag also drops the file's `base_url` (it belongs
-    /// to the file's model).
+    /// to the file's model); a base URL given alone keeps the file's model, so `--base-url` on a simulator pipeline
+    /// talks to the `dspex-sim` model at that server instead of starting the built-in one.
     public init(overriding overrides: LMOverrides, file: LMSpec?) {
         let fileWantsSimulator =
             file.map { ($0.model == "sim" || $0.model == "dspex-sim") && $0.baseURL == nil } ?? true
-        let chosen = overrides.model ?? (fileWantsSimulator ? "sim" : file?.model ?? "sim")
+        // A base URL given alone points the file's model (the simulator's name, if the file names it) at that server.
+        let simulatorChoice = overrides.baseURL == nil ? "sim" : "dspex-sim"
+        let chosen = overrides.model ?? (fileWantsSimulator ? simulatorChoice : file?.model ?? "sim")
         usesSimulator = chosen == "sim" || (chosen == "dspex-sim" && overrides.baseURL == nil && fileWantsSimulator)
         let named = chosen.hasPrefix("openai/") ? String(chosen.dropFirst("openai/".count)) : chosen
         model = usesSimulator ? "dspex-sim" : named

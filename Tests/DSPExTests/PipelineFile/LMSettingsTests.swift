@@ -66,6 +66,19 @@ import Testing
         #expect(settings.model == "gpt-4o")
     }
 
+    @Test("a base URL flag alone on a simulator pipeline talks to dspex-sim at that URL, not the built-in one")
+    func baseURLAloneKeepsSimulatorModel() {
+        let url = "http://127.0.0.1:18000/v1"
+        let here = SourceLocation(file: "f.yaml", line: 1, column: 1)
+        for file in [nil, LMSpec(model: "dspex-sim", location: here), LMSpec(model: "sim", location: here)] {
+            let settings = LMSettings(overriding: LMOverrides(baseURL: url), file: file)
+            #expect(!settings.usesSimulator)
+            #expect(settings.baseURL == url)
+            #expect(settings.model == "dspex-sim")
+        }
+        #expect(LMSettings(overriding: LMOverrides(), file: LMSpec(model: "dspex-sim", location: here)).usesSimulator)
+    }
+
     @Test("the stages carry the resolved options: a flag's temperature and max tokens beat the file's")
     func stagesCarryResolvedOptions() async throws {
         let spec = try PipelineFile.load(
