@@ -83,7 +83,23 @@ struct ShowCommand: AsyncParsableCommand {
             print(
                 "  " + String(repeating: "  ", count: depth) + "\(candidate.index)  \(origin)  mean \(mean)  "
                     + "at call \(candidate.discoveredAt)" + (marks.isEmpty ? "" : "  [\(marks)]") + "  "
-                    + candidate.summary())
+                    + candidate.summary(parent: candidate.parents.first.map { gepa.candidates[$0] }))
+        }
+        guard !gepa.history.isEmpty else { return }
+        print("\niterations:")
+        for iteration in gepa.history {
+            let origin = iteration.parents.map(String.init).joined(separator: "+")
+            var line = "  \(iteration.number)  \(iteration.kind)"
+            if let predictor = iteration.predictor { line += " of \(predictor)" }
+            if !origin.isEmpty { line += " from \(origin)" }
+            if let before = iteration.scoreBefore, let after = iteration.scoreAfter {
+                line += String(format: "  minibatch %g -> %g", before, after)
+            }
+            line += "  \(iteration.outcome.replacingOccurrences(of: "_", with: " "))"
+            if let candidate = iteration.candidate { line += " as \(candidate)" }
+            line += "  front \(iteration.front.map(String.init).joined(separator: ","))"
+            line += "  at call \(iteration.metricCalls)"
+            print(line)
         }
     }
 

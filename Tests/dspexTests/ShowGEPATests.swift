@@ -48,6 +48,11 @@ struct ShowGEPATests {
         #expect((report.metricCalls, report.budget, report.fullEvaluations) == (44, 40, 5))
         #expect(report.candidates[4].parents == [1, 2])
         #expect(report.candidates[1].summary() == "Think step by step.")
+        #expect(report.candidates[1].summary(parent: report.candidates[0]) == "Think step by step.")
+        var child = report.candidates[1]
+        child.instructions["solve"] = "Think step by step. Then double-check."
+        #expect(child.summary(parent: report.candidates[1]) == "+ Then double-check.")
+        #expect(report.candidates[1].summary(parent: report.candidates[1]) == "(unchanged)")
         let long = report.candidates[2].summary()
         #expect(long.count == 80 && long.hasSuffix("…") && !long.contains("\n"))
         #expect(report.value["candidates"]?[1]?["instructions"]?["solve"] == "Think\n  step by step.")
@@ -88,14 +93,30 @@ struct ShowGEPATests {
         for (row, (depth, candidate)) in zip(rows, report.tree) {
             let indent = "  " + String(repeating: "  ", count: depth)
             #expect(row.hasPrefix(indent + "\(candidate.index)  "), "\(row)")
-            #expect(row.hasSuffix(candidate.summary()), "\(row)")
+            let parent = candidate.parents.first.map { report.candidates[$0] }
+            #expect(row.hasSuffix(candidate.summary(parent: parent)), "\(row)")
             #expect(row.contains("at call \(candidate.discoveredAt)"), "\(row)")
             if let parent = candidate.parents.first { #expect(row.contains("from \(parent)"), "\(row)") }
             #expect(candidate.summary().count <= 80)
         }
         #expect(rows.dropFirst().allSatisfy { $0.hasPrefix("    ") }, "only the seed is a root: \(rows)")
 
+        // The iteration history: one line per iteration, accepted ones naming the candidate they added.
+        #expect(report.history.map(\.number) == Array(1...report.iterations), "\(report.history.map(\.number))")
+        let accepted = report.history.compactMap(\.candidate)
+        #expect(accepted == Array(1..<report.candidates.count))
+        let history = try #require(lines.firstIndex(of: "iterations:"), "\(shown.stdout)")
+        let steps = Array(lines[(history + 1)...].prefix { $0.hasPrefix("  ") })
+        #expect(steps.count == report.history.count)
+        for (line, iteration) in zip(steps, report.history) {
+            #expect(line.hasPrefix("  \(iteration.number)  \(iteration.kind)"), "\(line)")
+            if let candidate = iteration.candidate { #expect(line.contains("accepted as \(candidate)"), "\(line)") }
+        }
+        #expect(report.validationScores.count == report.candidates.count)
+        #expect(report.validationScores.allSatisfy { $0.count == 200 })
+
         let json = try Value(json: try await CLIProcess.run(["show", "gepa", "--json", "--store", store]).stdout)
+        #expect(json["gepa"]?["iterations"]?.arrayValue?.count == report.history.count)
         #expect(json["gepa"]?["pareto_front"] == .array(report.front.map(Value.int)))
         #expect(json["gepa"]?["candidates"]?[0]?["parents"] == [])
         #expect(json["gepa"]?["candidates"]?.arrayValue?.count == report.candidates.count)

@@ -1,3 +1,4 @@
+import Foundation
 import OrderedCollections
 
 /// What a GEPA compile run found, read from its `gepa/state` journal record: the budget spent, the candidate tree
@@ -27,12 +28,25 @@ public struct GEPAReport: Sendable, Hashable {
 
         /// Its instructions on one line of at most `maxLength` characters: whitespace collapsed, predictors
         /// prefixed with their name when there are several, and an ellipsis where it is cut.
-        public func summary(maxLength: Int = 80) -> String {
-            let parts = instructions.map { name, text in
-                let line = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-                return instructions.count > 1 ? "\(name): \(line)" : line
+        ///
+        /// Given the candidate it was made from, an instruction that extends the parent's shows only what was
+        /// added (`+ Compute the sum and double-check it.`), and predictors left as the parent had them are
+        /// omitted (all of them unchanged: `(unchanged)`).
+        public func summary(maxLength: Int = 80, parent: Candidate? = nil) -> String {
+            func collapsed(_ text: String) -> String { text.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+            var parts: [String] = []
+            for (name, text) in instructions {
+                var line = collapsed(text)
+                if let parent, let before = parent.instructions[name].map(collapsed) {
+                    if line == before, instructions.count > 1 { continue }
+                    if line == before { line = "(unchanged)" }
+                    if !before.isEmpty, line.count > before.count, line.hasPrefix(before) {
+                        line = "+ " + line.dropFirst(before.count).trimmingCharacters(in: .whitespaces)
+                    }
+                }
+                parts.append(instructions.count > 1 ? "\(name): \(line)" : line)
             }
-            let line = parts.joined(separator: " | ")
+            let line = parts.isEmpty ? "(unchanged)" : parts.joined(separator: " | ")
             guard line.count > maxLength else { return line }
             return String(line.prefix(max(0, maxLength - 1))) + "…"
         }
@@ -47,8 +61,69 @@ public struct GEPAReport: Sendable, Hashable {
         }
     }
 
+    /// One iteration of the search: which candidate was mutated or which two merged, the minibatch scores before
+    /// and after, and what became of the child.
+    public struct Iteration: Sendable, Hashable {
+        /// The iteration's number, from 1.
+        public var number: Int
+        /// `reflective` or `merge`.
+        public var kind: String
+        /// The candidates the child was made from.
+        public var parents: [Int]
+        /// The predictor whose instruction was proposed, for a reflective iteration.
+        public var predictor: String?
+        /// The summed minibatch score of the parent (of the parents, for a merge: their sums), before.
+        public var scoreBefore: Double?
+        /// The summed minibatch score of the child.
+        public var scoreAfter: Double?
+        /// `accepted`, `rejected`, `skipped_perfect`, `no_proposal`, `no_reflective_examples`, … as gepa logs it.
+        public var outcome: String
+        /// The new candidate's index, when accepted.
+        public var candidate: Int?
+        /// Metric calls spent at the end of the iteration.
+        public var metricCalls: Int
+        /// The Pareto front after the iteration.
+        public var front: [Int]
+
+        /// An iteration from its `gepa/iteration/NNNN` record; `nil` for a record that is not one.
+        public init?(number: Int, _ value: Value) {
+            guard let object = value.objectValue else { return nil }
+            self.number = number
+            kind = object["kind"]?.stringValue ?? "reflective"
+            parents = object["parents"]?.arrayValue?.compactMap(\.intValue) ?? []
+            predictor = object["predictor"]?.stringValue
+            func sum(_ key: String) -> Double? {
+                guard let scores = object[key]?.arrayValue else { return nil }
+                return scores.compactMap(\.doubleValue).reduce(0, +)
+            }
+            scoreBefore = sum("scores_before")
+            scoreAfter = sum("scores_after")
+            outcome = object["outcome"]?.stringValue ?? object["merge"]?.stringValue ?? "unknown"
+            candidate = object["candidate"]?.intValue
+            metricCalls = object["metric_calls"]?.intValue ?? 0
+            front = object["front"]?.arrayValue?.compactMap(\.intValue) ?? []
+        }
+
+        /// The iteration as JSON.
+        public var value: Value {
+            [
+                "iteration": .int(number), "kind": .string(kind), "parents": .array(parents.map(Value.int)),
+                "predictor": predictor.map(Value.string) ?? .null,
+                "minibatch_before": scoreBefore.map(Value.double) ?? .null,
+                "minibatch_after": scoreAfter.map(Value.double) ?? .null, "outcome": .string(outcome),
+                "candidate": candidate.map(Value.int) ?? .null, "metric_calls": .int(metricCalls),
+                "front": .array(front.map(Value.int)),
+            ]
+        }
+    }
+
     /// Every candidate, by index.
     public var candidates: [Candidate]
+    /// The iterations recorded so far, in order (empty when the report was made from the state alone).
+    public var history: [Iteration] = []
+    /// Each candidate's score on each validation example, by candidate index (the per-instance scores the Pareto
+    /// front is taken over).
+    public var validationScores: [[Double]]
     /// The candidates on the Pareto front of some validation example, ascending.
     public var front: [Int]
     /// The candidate with the best mean validation score (the one the run returns).
@@ -74,6 +149,7 @@ public struct GEPAReport: Sendable, Hashable {
                 discoveredAt: state.discoveredAt[index], instructions: instructions)
         }
         front = state.frontMembers
+        validationScores = state.validationScores
         best = state.bestIndex
         iterations = state.iteration + 1
         metricCalls = state.metricCalls
@@ -107,7 +183,8 @@ public struct GEPAReport: Sendable, Hashable {
         [
             "metric_calls": .int(metricCalls), "budget": .int(budget), "full_evaluations": .int(fullEvaluations),
             "iterations": .int(iterations), "best": .int(best), "pareto_front": .array(front.map(Value.int)),
-            "candidates": .array(candidates.map(\.value)),
+            "candidates": .array(candidates.map(\.value)), "iterations": .array(history.map(\.value)),
+            "validation_scores": .array(validationScores.map { .array($0.map(Value.double)) }),
         ]
     }
 }

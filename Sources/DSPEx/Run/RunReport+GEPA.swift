@@ -1,6 +1,7 @@
 extension RunReport {
     /// A GEPA compile run's budget, candidate tree and Pareto front, read from its `gepa/state` record (the latest
-    /// one: a run still going, stopped or killed reports how far it got).
+    /// one: a run still going, stopped or killed reports how far it got), and its iterations from the
+    /// `gepa/iteration/NNNN` records.
     ///
     /// ```swift
     /// let gepa = try RunReport.named("gepa-1", in: store).gepa(in: store)
@@ -12,6 +13,13 @@ extension RunReport {
         guard isCompile, let record = try store.compileStep(runID: id, key: "gepa/state"),
             let value = try? Value(json: record.value), let state = GEPAState(value)
         else { return nil }
-        return GEPAReport(state)
+        var report = GEPAReport(state)
+        let prefix = "gepa/iteration/"
+        report.history = try store.compileSteps(runID: id, prefix: prefix).compactMap { record in
+            guard let number = Int(record.key.dropFirst(prefix.count)), let value = try? Value(json: record.value)
+            else { return nil }
+            return GEPAReport.Iteration(number: number, value)
+        }.sorted { $0.number < $1.number }
+        return report
     }
 }
