@@ -33,7 +33,9 @@ public struct GEPAReport: Sendable, Hashable {
         /// added (`+ Compute the sum and double-check it.`), and predictors left as the parent had them are
         /// omitted (all of them unchanged: `(unchanged)`).
         public func summary(maxLength: Int = 80, parent: Candidate? = nil) -> String {
-            func collapsed(_ text: String) -> String { text.split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+            func collapsed(_ text: String) -> String {
+                text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            }
             var parts: [String] = []
             for (name, text) in instructions {
                 var line = collapsed(text)
