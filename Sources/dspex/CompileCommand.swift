@@ -92,6 +92,15 @@ struct CompileCommand: AsyncParsableCommand {
     @Option(help: "gepa: examples per reflection minibatch (default 3).")
     var reflectionMinibatchSize: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "gepa: how the reflection model is asked: dspy (DSPy's ProposeInstruction, JSON) or gepa (gepa's "
+                + "plain-text template).", valueName: "dspy|gepa"))
+    var reflectionPrompt: String?
+
+    @Flag(help: "gepa: do not merge Pareto candidates (DSPy's use_merge=False).")
+    var noMerge = false
+
     @Option(help: "The model that proposes instructions and rules (default: the task model).")
     var reflectionLm: String?
 
@@ -117,6 +126,9 @@ struct CompileCommand: AsyncParsableCommand {
             ("--max-metric-calls", maxMetricCalls), ("--max-full-evals", maxFullEvals),
             ("--reflection-minibatch-size", reflectionMinibatchSize),
         ]
+        if let reflectionPrompt, !["dspy", "gepa"].contains(reflectionPrompt) {
+            throw ValidationError("--reflection-prompt must be dspy or gepa, not '\(reflectionPrompt)'")
+        }
         if maxMetricCalls != nil && maxFullEvals != nil {
             throw ValidationError("use either --max-metric-calls or --max-full-evals, not both")
         }
@@ -149,7 +161,8 @@ struct CompileCommand: AsyncParsableCommand {
                 maxBootstrappedDemos: maxBootstrappedDemos, numCandidatePrograms: numCandidatePrograms,
                 breadth: breadth, depth: depth, concurrency: concurrency, bsize: bsize, numCandidates: numCandidates,
                 maxSteps: maxSteps, reflectionLM: reflectionOverrides, maxMetricCalls: maxMetricCalls,
-                maxFullEvals: maxFullEvals, reflectionMinibatchSize: reflectionMinibatchSize),
+                maxFullEvals: maxFullEvals, reflectionMinibatchSize: reflectionMinibatchSize,
+                useMerge: noMerge ? false : nil, reflectionPrompt: reflectionPrompt),
             out: out)
     }
 

@@ -97,4 +97,31 @@ struct CompileCommandTests {
             }
         }
     }
+
+    @Test("--reflection-prompt gepa asks with gepa's template; --no-merge merges nothing; a bad value is refused")
+    func gepaTemplateFromCLI() async throws {
+        let store = EvalResumeTests.temporaryStore()
+        try await withSimulatedLM { _, server in
+            let compiled = try await CLIProcess.run([
+                "compile", RunCommandTests.path("pipelines/arithmetic.yaml"), "--optimizer", "gepa",
+                "--max-metric-calls", "300", "--reflection-prompt", "gepa", "--no-merge", "--trainset",
+                RunCommandTests.path("data/arithmetic_train.jsonl"), "--lm", "dspex-sim", "--base-url",
+                server.baseURL, "--store", store, "--run", "template",
+            ])
+            #expect(compiled.status == 0, "\(compiled.stderr)")
+            let requests = server.recentRequests()
+            #expect(requests.contains { $0.userMessage.contains("Provide the new instructions within ``` blocks.") })
+            #expect(!requests.contains { $0.userMessage.contains("current_instruction") })
+            let stored = try Store(path: store)
+            let report = try #require(try RunReport.named("template", in: stored).gepa(in: stored))
+            #expect(report.history.allSatisfy { $0.kind == "reflective" })
+            #expect(report.candidates.count > 1)
+        }
+        let refused = try await CLIProcess.run([
+            "compile", RunCommandTests.path("pipelines/arithmetic.yaml"), "--optimizer", "gepa",
+            "--reflection-prompt", "markdown", "--trainset", RunCommandTests.path("data/arithmetic_train.jsonl"),
+        ])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("--reflection-prompt must be dspy or gepa"), "\(refused.stderr)")
+    }
 }

@@ -23,7 +23,7 @@ import urllib.error
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-DSPEX = os.path.join(ROOT, ".build", "debug", "dspex")
+DSPEX = os.environ.get("DSPEX", os.path.join(ROOT, ".build", "debug", "dspex"))
 UPSTREAM = os.environ.get("DSPEX_REAL_MODEL_URL", "http://127.0.0.1:8080/v1")
 PIPELINE = os.path.join(ROOT, "pipelines", "realmodel_names.yaml")
 TRAIN = os.path.join(ROOT, "data", "realmodel_names_train.jsonl")
@@ -40,6 +40,12 @@ CONFIGURATIONS = [
      ["--optimizer", "mipro", "--auto", "light", "--max-demos", "3", "--max-bootstrapped-demos", "2"]),
     ("`copro --breadth 3 --depth 2` (instructions only)",
      ["--optimizer", "copro", "--breadth", "3", "--depth", "2"]),
+    ("`simba --bsize 6 --num-candidates 3 --max-steps 3 --max-demos 3`",
+     ["--optimizer", "simba", "--bsize", "6", "--num-candidates", "3", "--max-steps", "3", "--max-demos", "3"]),
+    ("`gepa --max-metric-calls 150` (instructions only)",
+     ["--optimizer", "gepa", "--max-metric-calls", "150"]),
+    ("`gepa --max-metric-calls 150 --reflection-prompt gepa` (instructions only)",
+     ["--optimizer", "gepa", "--max-metric-calls", "150", "--reflection-prompt", "gepa"]),
 ]
 
 

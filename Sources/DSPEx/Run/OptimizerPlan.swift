@@ -51,6 +51,9 @@ public struct OptimizerPlan: Sendable, Hashable, Codable {
     public var reflectionMinibatchSize: Int?
     /// GEPA: merge Pareto candidates (`nil`: DSPy's true).
     public var useMerge: Bool?
+    /// GEPA: how the reflection model is asked — `dspy` (DSPy 3.4.1's ProposeInstruction through the JSON adapter,
+    /// the default) or `gepa` (gepa's plain-text template, the instruction read from a ``` block).
+    public var reflectionPrompt: String?
     /// The model that reflects on the program's runs and proposes (SIMBA's rules, GEPA's instructions), when not
     /// the task model: its settings over the run's (a model name alone reuses the run's server). No key is stored,
     /// only the name of its variable.
@@ -62,7 +65,7 @@ public struct OptimizerPlan: Sendable, Hashable, Codable {
         maxBootstrappedDemos: Int = 4, numCandidatePrograms: Int = 16, breadth: Int = 10, depth: Int = 3,
         concurrency: Int = 16, bsize: Int? = nil, numCandidates: Int? = nil, maxSteps: Int? = nil,
         reflectionLM: LMOverrides? = nil, maxMetricCalls: Int? = nil, maxFullEvals: Int? = nil,
-        reflectionMinibatchSize: Int? = nil, useMerge: Bool? = nil
+        reflectionMinibatchSize: Int? = nil, useMerge: Bool? = nil, reflectionPrompt: String? = nil
     ) {
         self.name = name
         self.seed = seed
@@ -81,6 +84,7 @@ public struct OptimizerPlan: Sendable, Hashable, Codable {
         self.maxFullEvals = maxFullEvals
         self.reflectionMinibatchSize = reflectionMinibatchSize
         self.useMerge = useMerge
+        self.reflectionPrompt = reflectionPrompt
     }
 
     /// The optimizer, scoring with `metric` (GEPA with `feedbackMetric`, else `metric` with DSPy's default
@@ -118,7 +122,8 @@ public struct OptimizerPlan: Sendable, Hashable, Codable {
                 metric: feedbackMetric ?? FeedbackMetric(metric), reflectionLM: promptModel,
                 auto: budgeted ? nil : auto, maxMetricCalls: maxMetricCalls,
                 maxFullEvals: maxFullEvals, reflectionMinibatchSize: reflectionMinibatchSize ?? 3,
-                useMerge: useMerge ?? true, concurrency: concurrency, seed: seed)
+                reflectionPrompt: reflectionPrompt == "gepa" ? .gepa : .dspy, useMerge: useMerge ?? true,
+                concurrency: concurrency, seed: seed)
         }
     }
 }
