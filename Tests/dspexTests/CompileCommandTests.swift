@@ -87,6 +87,7 @@ struct CompileCommandTests {
                 ])
                 #expect(compiled.status == 0, "\(compiled.stderr)")
                 #expect((compiled.stdout + compiled.stderr).contains(" metric calls"), "\(compiled.stderr)")
+                #expect(compiled.stderr.contains(" candidates · "), "\(compiled.stderr)")
                 #expect(reflection.stats().requests > 0)
                 #expect(!task.recentRequests().contains { $0.userMessage.contains("current_instruction") })
                 let program = try Value(json: String(contentsOf: out, encoding: .utf8))

@@ -186,7 +186,9 @@ extension GEPA {
             let calls = state.metricCalls
             let budget = state.budget
             let front = state.frontMembers.count
+            let candidates = state.candidates.count
             context.update {
+                $0.candidates = candidates
                 $0.trial = state.iteration + 1
                 $0.bestScore = means.max()
                 $0.metricCalls = calls

@@ -33,12 +33,14 @@ public struct OptimizationProgress: Sendable, Hashable, CustomStringConvertible 
     public var metricCallBudget: Int?
     /// Candidates on the Pareto front of the validation examples, for optimizers that keep one (GEPA).
     public var paretoFrontSize: Int?
+    /// Candidate programs kept so far, for optimizers with a candidate pool (GEPA).
+    public var candidates: Int?
 
     /// Creates a snapshot.
     public init(
         stage: String = "start", detail: String = "", trial: Int? = nil, trials: Int? = nil, score: Double? = nil,
         bestScore: Double? = nil, lmCalls: Int = 0, tokens: Int = 0, replayedResults: Int = 0, newResults: Int = 0,
-        metricCalls: Int? = nil, metricCallBudget: Int? = nil, paretoFrontSize: Int? = nil
+        metricCalls: Int? = nil, metricCallBudget: Int? = nil, paretoFrontSize: Int? = nil, candidates: Int? = nil
     ) {
         self.stage = stage
         self.detail = detail
@@ -53,6 +55,7 @@ public struct OptimizationProgress: Sendable, Hashable, CustomStringConvertible 
         self.metricCalls = metricCalls
         self.metricCallBudget = metricCallBudget
         self.paretoFrontSize = paretoFrontSize
+        self.candidates = candidates
     }
 
     public var description: String {
@@ -65,6 +68,7 @@ public struct OptimizationProgress: Sendable, Hashable, CustomStringConvertible 
         if let metricCalls {
             parts.append("\(metricCalls)" + (metricCallBudget.map { " of \($0)" } ?? "") + " metric calls")
         }
+        if let candidates { parts.append("\(candidates) candidates") }
         if let paretoFrontSize { parts.append("\(paretoFrontSize) on the Pareto front") }
         parts.append("\(lmCalls) LM calls")
         parts.append("\(tokens) tokens")
