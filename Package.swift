@@ -154,9 +154,11 @@ let package = Package(
         .testTarget(
             name: "DSPExConsoleTests",
             dependencies: [
-                "DSPExConsole", "DSPEx", "DSPExTesting",
+                "DSPExConsole", "DSPEx", "DSPExTesting", "dspex",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .testTarget(

@@ -41,13 +41,14 @@ enum ConsoleLayout {
             table{border-collapse:collapse;width:100%;background:#fff;border:1px solid var(--line)}
             th,td{text-align:left;padding:6px 10px;border-bottom:1px solid var(--line);vertical-align:top}
             th{background:#fafbfc;font-weight:600;white-space:nowrap}td.num,th.num{text-align:right;
-            font-variant-numeric:tabular-nums}tr.failed td{background:#fff6f5}
+            font-variant-numeric:tabular-nums}tr.failed td{background:#fff6f5}tr.wrong td:nth-child(3){color:var(--bad)}
             .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;background:#eef0f4}
             .badge.running{background:#e8efff;color:var(--accent)}.badge.completed{background:#e7f6ee;color:var(--good)}
             .badge.stopped{background:#fff4e5;color:#93370d}.badge.failed{background:#fdecea;color:var(--bad)}
-            dl.summary{display:grid;grid-template-columns:repeat(auto-fill,minmax(160px,1fr));gap:8px;margin:0 0 16px}
+            dl.summary{display:grid;grid-template-columns:repeat(auto-fill,minmax(170px,1fr));gap:8px;margin:0 0 16px}
             dl.summary div{background:#fff;border:1px solid var(--line);border-radius:6px;padding:8px 12px}
             dl.summary dt{color:var(--muted);font-size:12px}dl.summary dd{margin:0;font-size:18px;font-weight:600}
+            dl.summary dd .date{font-size:13px;font-weight:500;white-space:nowrap}
             pre{white-space:pre-wrap;word-break:break-word;background:#fff;border:1px solid var(--line);
             border-radius:6px;padding:10px;margin:4px 0 10px;font:12.5px/1.45 ui-monospace,Menlo,Consolas,monospace}
             pre.reply{border-left:3px solid var(--good)}pre.error{border-left:3px solid var(--bad)}

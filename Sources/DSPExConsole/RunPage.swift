@@ -93,9 +93,9 @@ public struct RunPage: Sendable {
     }
 
     static func row(_ result: ResultRecord, run: String) -> HTML {
-        let failed = result.error != nil
+        let rowClass = result.error != nil ? "failed" : (result.score ?? 0) < 1 ? "wrong" : ""
         return """
-            <tr class="\(failed ? "failed" : "")"><td class="num">\(result.exampleIndex)</td>
+            <tr class="\(rowClass)"><td class="num">\(result.exampleIndex)</td>
             <td><a href="\(ConsoleLink.example(run: run, id: result.exampleId))">\(result.exampleId)</a></td>
             <td class="num">\(result.score.map { String(format: "%.2f", $0) } ?? "–")</td>
             <td>\(result.errorKind.map { "<span class=\"badge failed\">\($0)</span>" as HTML } ?? "")

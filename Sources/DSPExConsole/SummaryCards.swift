@@ -14,8 +14,8 @@ enum SummaryCards {
             card("Errors", field("errors", String(totals?.errors ?? 0))),
             card("Calls", field("calls", String((totals?.lmCalls ?? 0) + (totals?.cachedCalls ?? 0)))),
             card("Tokens", field("tokens", String((totals?.promptTokens ?? 0) + (totals?.completionTokens ?? 0)))),
-            card("Started", "\(ConsoleDate.text(report.record.createdAt))"),
-            card("Finished", "\(report.finishedAt.map(ConsoleDate.text) ?? "–")"),
+            card("Started", "<span class=\"date\">\(ConsoleDate.text(report.record.createdAt))</span>"),
+            card("Finished", "<span class=\"date\">\(report.finishedAt.map(ConsoleDate.text) ?? "–")</span>"),
         ]
         return """
             <dl class="summary" id="summary" data-run="\(report.name)">\(cards)</dl>

@@ -35,7 +35,7 @@ public struct TrialPlot: Sendable, Hashable {
     static let height = 300.0
     static let left = 48.0
     static let right = 16.0
-    static let top = 16.0
+    static let top = 30.0
     static let bottom = 40.0
 
     /// The best full score after each full evaluation, as (trial, best).
@@ -107,15 +107,15 @@ public struct TrialPlot: Sendable, Hashable {
                     """)
             }
         }
-        let legendY = number(Self.top + 4)
+        let legendY = number(10)
         parts.append(
             """
             <g font-size="11" fill="#1d2330"><circle cx="\(number(Self.left + 12))" cy="\(legendY)" r="4" fill="none" \
-            stroke="#8a93a6" stroke-width="1.5"/><text x="\(number(Self.left + 20))" y="\(number(Self.top + 8))">minibatch</text>\
+            stroke="#8a93a6" stroke-width="1.5"/><text x="\(number(Self.left + 20))" y="14">minibatch</text>\
             <circle cx="\(number(Self.left + 92))" cy="\(legendY)" r="5" fill="#3451b2"/><text \
-            x="\(number(Self.left + 100))" y="\(number(Self.top + 8))">full evaluation</text><line \
+            x="\(number(Self.left + 100))" y="14">full evaluation</text><line \
             x1="\(number(Self.left + 198))" x2="\(number(Self.left + 222))" y1="\(legendY)" y2="\(legendY)" \
-            stroke="#067647" stroke-width="2"/><text x="\(number(Self.left + 228))" y="\(number(Self.top + 8))">best so far</text></g>
+            stroke="#067647" stroke-width="2"/><text x="\(number(Self.left + 228))" y="14">best so far</text></g>
             """)
         return """
             <svg xmlns="http://www.w3.org/2000/svg" id="trial-plot" viewBox="0 0 \(Int(Self.width)) \(Int(Self.height))" \

@@ -75,7 +75,9 @@ struct ConsoleFixture {
                 value: Value.array(["Answer the sum.", "<script>alert(1)</script> Add carefully."]).jsonString()))
         _ = try store.saveProgram(
             name: name, json: #"{"solve": {"demos": [], "signature": {"instructions": "Add carefully."}}}"#, runID: id)
-        try store.updateRun(id: id, status: RunRecord.Status.completed, totals: nil)
+        var totals = StoredTotals(examples: 20, lmCalls: 140, promptTokens: 52_000, completionTokens: 2_100)
+        totals.bestScore = 0.7
+        try store.updateRun(id: id, status: RunRecord.Status.completed, totals: totals)
     }
 
     /// The fixture: eval runs `base` (10 examples) and `fixed` (the odd ones now right), compile run `opt`.
