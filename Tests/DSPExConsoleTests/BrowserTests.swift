@@ -4,6 +4,7 @@ import DSPExTesting
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Synchronization
 import Testing
 
 /// The console in a real browser: headless Chromium, driven over WebDriver, against a live console of a real store
@@ -24,26 +25,38 @@ struct BrowserTests {
             "chromium and chromium-driver are not installed: apt-get install chromium chromium-driver (CI=true fails)"))
     func console() async throws {
         guard WebDriver.isAvailable else {
-            Issue.record("CI=true but chromium or chromedriver is missing: .ci/run installs chromium and chromium-driver")
+            Issue.record(
+                "CI=true but chromium or chromedriver is missing: .ci/run installs chromium and chromium-driver")
             return
         }
         let fixture = try await ConsoleFixture.make()
         defer { try? fixture.store.remove() }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        // A real evaluation in another process, slow enough to watch: 200 examples, 2 at a time, 150 ms each.
+        // A real evaluation in another process, slow enough to watch and still running when cancelled: 200 examples,
+        // one at a time, 300 ms each (a minute).
         let eval = try SpawnedProcess.start(
             ChildProcess.dspex,
             [
                 "eval", root.appendingPathComponent("pipelines/arithmetic.yaml").path, "--data",
-                root.appendingPathComponent("data/arithmetic_dev.jsonl").path, "--lm", "sim", "--sim-latency-ms", "150",
-                "--concurrency", "2", "--run", "live", "--store", fixture.store.path, "--no-cache",
+                root.appendingPathComponent("data/arithmetic_dev.jsonl").path, "--lm", "sim", "--sim-latency-ms", "300",
+                "--concurrency", "1", "--run", "live", "--store", fixture.store.path, "--no-cache",
             ])
         defer {
             if eval.isRunning { eval.send(SIGKILL) }
         }
+        // The resume button starts `dspex resume` as the CLI's console does, as a child kept here to clean up.
+        let resumed = Mutex<[SpawnedProcess]>([])
+        defer {
+            for process in resumed.withLock({ $0 }) where process.isRunning { process.send(SIGKILL) }
+        }
+        let storePath = fixture.store.path
         let server = try ConsoleServer(
-            store: fixture.store, configuration: .init(port: 0, feed: .init(interval: .milliseconds(200))))
+            store: fixture.store, configuration: .init(port: 0, feed: .init(interval: .milliseconds(200)))
+        ) { name in
+            let process = try SpawnedProcess.start(ChildProcess.dspex, ["resume", name, "--store", storePath])
+            resumed.withLock { $0.append(process) }
+        }
         try await server.application().test(.live) { client in
             let port = try #require(client.port)
             let base = "http://127.0.0.1:\(port)"
@@ -96,5 +109,14 @@ struct BrowserTests {
         let stopped = await eval.wait(timeout: 10)
         #expect(stopped != .signalled(SIGKILL))
         try await browser.screenshot(to: screenshots + "/console-cancelled.png")
+
+        // Resume it from the page: it runs again (in a `dspex resume` process) and goes on from where it stopped.
+        let before = try store.resultCount(runID: try #require(try store.run(named: "live")?.id))
+        try await browser.click("#resume")
+        _ = try await browser.waitForText("#summary [data-field=\"status\"]", timeout: .seconds(20)) { $0 == "running" }
+        _ = try await browser.waitForText("#summary [data-field=\"examples\"]", timeout: .seconds(20)) {
+            (Int($0) ?? 0) > before
+        }
+        #expect(try await Run.cancel(named: "live", in: store, wait: .seconds(20)) == RunRecord.Status.stopped)
     }
 }

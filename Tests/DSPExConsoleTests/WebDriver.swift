@@ -39,7 +39,8 @@ final class WebDriver: Sendable {
     /// Starts chromedriver and a headless browser session.
     static func start() async throws -> WebDriver {
         guard let chromium, let chromedriver else {
-            throw Failure(description: "chromium and chromedriver are not installed (apt-get install chromium chromium-driver)")
+            throw Failure(
+                description: "chromium and chromedriver are not installed (apt-get install chromium chromium-driver)")
         }
         let port = try FreePort.loopback()
         let driver = try SpawnedProcess.start(
@@ -98,7 +99,8 @@ final class WebDriver: Sendable {
     func element(_ selector: String, timeout: Duration = .seconds(10)) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         while true {
-            if let found = try? await command(.POST, "/element", ["using": "css selector", "value": .string(selector)]),
+            if let found = try? await command(
+                .POST, "/element", ["using": "css selector", "value": .string(selector)]),
                 let id = found["value"]?["element-6066-11e4-a52e-4f735466cecf"]?.stringValue
             {
                 return id
