@@ -53,7 +53,7 @@ struct ConsoleFixture {
     }
 
     /// A compile run with three minibatch and two full trials, a candidate, and a best program.
-    static func compileRun(_ name: String, in store: Store) throws {
+    static func compileRun(_ name: String, running: Bool = false, in store: Store) throws {
         let run = try store.createRun(
             name: name, kind: RunRecord.Kind.compile, pipeline: "pipelines/arith.yaml", pipelineHash: "c",
             datasetHash: "d1", config: "{}")
@@ -75,6 +75,7 @@ struct ConsoleFixture {
                 value: Value.array(["Answer the sum.", "<script>alert(1)</script> Add carefully."]).jsonString()))
         _ = try store.saveProgram(
             name: name, json: #"{"solve": {"demos": [], "signature": {"instructions": "Add carefully."}}}"#, runID: id)
+        guard !running else { return }
         var totals = StoredTotals(examples: 20, lmCalls: 140, promptTokens: 52_000, completionTokens: 2_100)
         totals.bestScore = 0.7
         try store.updateRun(id: id, status: RunRecord.Status.completed, totals: totals)

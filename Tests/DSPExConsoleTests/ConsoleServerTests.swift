@@ -110,6 +110,16 @@ struct ConsoleServerTests {
         }
     }
 
+    @Test("a running compile run shows its best full-evaluation score so far, not a minibatch's")
+    func liveCompile() async throws {
+        let fixture = try await ConsoleFixture.make()
+        defer { try? fixture.store.remove() }
+        try ConsoleFixture.compileRun("going", running: true, in: fixture.store)
+        let report = try RunReport.named("going", in: fixture.store).live(in: fixture.store)
+        #expect(report.score == 0.7)  // trial 5, full; trial 4's 0.8 was a minibatch
+        #expect(report.progressValue["status"] == "running")
+    }
+
     @Test("two runs of the same dataset compare side by side with the flipped examples")
     func compare() async throws {
         let fixture = try await ConsoleFixture.make()
