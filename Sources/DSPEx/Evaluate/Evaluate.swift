@@ -26,13 +26,16 @@ public struct Evaluate: Sendable {
         public var budget: UsageBudget?
         /// Which examples of a stored run keep their stages' inputs, outputs and LM calls (see ``KeepPrompts``).
         public var keepPrompts: KeepPrompts
+        /// The most characters of one message or reply a stage record keeps (the rest is counted, not stored).
+        public var keptTextLimit: Int
 
         /// Creates a configuration.
         public init(
             scheduler: Scheduler.Configuration = .init(), metricConcurrency: Int = 16, budget: UsageBudget? = nil,
-            keepPrompts: KeepPrompts = .all
+            keepPrompts: KeepPrompts = .all, keptTextLimit: Int = 65_536
         ) {
             self.keepPrompts = keepPrompts
+            self.keptTextLimit = keptTextLimit
             self.scheduler = scheduler
             self.metricConcurrency = metricConcurrency
             self.budget = budget
@@ -192,7 +195,9 @@ public struct Evaluate: Sendable {
                 aggregate.add(item)
                 if let batcher, let checkpoint {
                     try await batcher.submit(
-                        checkpoint.record(for: item), stages: checkpoint.stageRecords(for: item, keeping: keepPrompts))
+                        checkpoint.record(for: item),
+                        stages: checkpoint.stageRecords(
+                            for: item, keeping: keepPrompts, textLimit: configuration.keptTextLimit))
                 }
                 onProgress?(aggregate.progress(total: total, elapsed: ContinuousClock.now - started))
             }

@@ -86,13 +86,39 @@ public func withLMCallLog<R>(_ body: () async throws -> R) async -> (Result<R, a
 extension LMCallLog.Call {
     /// The call as stored (``ExampleStageRecord/calls``): `request` (the body sent), `replies`, `cached`,
     /// `latency_ms`, and `error` / `tool_calls` when there are any.
-    public var storedValue: Value {
+    public var storedValue: Value { storedValue(textLimit: nil) }
+
+    /// Like ``storedValue``, with every message and reply longer than `textLimit` characters cut there (see
+    /// ``String/keptText(limit:)``), so that one huge prompt or reply cannot grow the store without bound.
+    public func storedValue(textLimit: Int?) -> Value {
+        var body = request.body
+        if let textLimit, case .object(var object) = body, case .array(let messages)? = object["messages"] {
+            object["messages"] = .array(
+                messages.map { message in
+                    guard case .object(var fields) = message, let content = fields["content"]?.stringValue else {
+                        return message
+                    }
+                    fields["content"] = .string(content.keptText(limit: textLimit))
+                    return .object(fields)
+                })
+            body = .object(object)
+        }
+        let kept = textLimit.map { limit in replies.map { $0.keptText(limit: limit) } } ?? replies
         var object: OrderedDictionary<String, Value> = [
-            "request": request.body, "replies": .array(replies.map(Value.string)), "cached": .bool(cached),
+            "request": body, "replies": .array(kept.map(Value.string)), "cached": .bool(cached),
             "latency_ms": .double((latency.milliseconds * 1000).rounded() / 1000),
         ]
         if !toolCalls.isEmpty { object["tool_calls"] = .array(toolCalls) }
         if let error { object["error"] = .string(error) }
         return .object(object)
+    }
+}
+
+extension String {
+    /// The text, or its first `limit` characters and a note of how many were left out when it is longer.
+    public func keptText(limit: Int) -> String {
+        // The UTF-8 length bounds the character count from above: most texts are settled without counting.
+        guard utf8.count > limit, count > limit else { return self }
+        return String(prefix(max(0, limit))) + "… [\(count - max(0, limit)) more characters not kept]"
     }
 }

@@ -7,7 +7,8 @@ import GRDB
 /// read by `dspex inspect` and the console. `calls` is a JSON array, one object per LM call:
 /// `{"request": <the body sent: model, messages, options>, "replies": [<raw text>], "cached": false,
 /// "latency_ms": 12.5}` with `"error"` for a failed call and `"tool_calls"` when the model made any. A request body
-/// never holds an API key or header: those are the client's, not the request's.
+/// never holds an API key or header: those are the client's, not the request's. Texts longer than the evaluation's
+/// ``Evaluate/Configuration/keptTextLimit`` are cut there, with a note of how many characters were left out.
 public struct ExampleStageRecord: Sendable, Hashable, Codable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "exampleStage"
 

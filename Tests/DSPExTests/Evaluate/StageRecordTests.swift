@@ -84,6 +84,26 @@ struct StageRecordTests {
         #expect(try store.resultCount(runID: none) == 5)
     }
 
+    @Test("a message or reply longer than the kept-text limit is cut there, with a note of what was left out")
+    func textLimit() async throws {
+        let store = try Store.temporary()
+        defer { try? store.remove() }
+        let huge = String(repeating: "x", count: 100_000)
+        let evaluate = Evaluate(
+            metric: .exactMatch(), store: store, configuration: .init(keepPrompts: .all, keptTextLimit: 1000))
+        _ = try await evaluate.evaluate(
+            try EvaluateTests.graph(ScriptedLM(replies: [huge])), on: ExampleList(EvaluateTests.devset(1)),
+            run: EvaluateTests.run("r"))
+        let id = try #require(try store.run(named: "r")?.id)
+        let stage = try #require(try store.stages(runID: id, exampleID: "ex0").first)
+        let note = "… [99000 more characters not kept]"
+        #expect(stage.rawReply == String(repeating: "x", count: 1000) + note)
+        let calls = try RunReport.named("r", in: store).stages(ofExample: "ex0", in: store).flatMap(\.calls)
+        #expect(calls.count == 2 && calls.allSatisfy { $0.replies == [String(repeating: "x", count: 1000) + note] })
+        #expect(calls.first?.messages.last?.content.contains("What is 0 + 1?") == true)  // short texts are whole
+        #expect(stage.calls.utf8.count < 10_000)
+    }
+
     @Test("history shows each call's messages by role, then the response, like inspect_history")
     func history() async throws {
         let store = try Store.temporary()
