@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "DSPExSim", targets: ["DSPExSim"]),
         .library(name: "DSPExProcess", targets: ["DSPExProcess"]),
         .library(name: "DSPExTesting", targets: ["DSPExTesting"]),
+        .library(name: "DSPExConsole", targets: ["DSPExConsole"]),
         .executable(name: "dspex", targets: ["dspex"]),
         .executable(name: "dspex-mcp-example", targets: ["dspex-mcp-example"]),
     ],
@@ -26,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", from: "0.12.1"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -93,10 +96,21 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        .target(
+            name: "DSPExConsole",
+            dependencies: [
+                "DSPEx",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "dspex",
             dependencies: [
                 "DSPEx",
+                "DSPExConsole",
                 "DSPExSim",
                 "DSPExProcess",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -136,6 +150,16 @@ let package = Package(
             name: "dspexTests",
             dependencies: ["dspex", "DSPEx", "DSPExTesting", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "DSPExConsoleTests",
+            dependencies: [
+                "DSPExConsole", "DSPEx", "DSPExTesting", "dspex",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "RealModelTests",

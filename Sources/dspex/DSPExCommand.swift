@@ -14,7 +14,7 @@ struct DSPExCommand: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, EvalCommand.self, CompileCommand.self, ResumeCommand.self, CancelCommand.self,
             RunsCommand.self,
-            ShowCommand.self,
+            ShowCommand.self, InspectCommand.self, ServeCommand.self, ReportCommand.self,
             ExportCommand.self, ValidateCommand.self, PredictCommand.self, SimCommand.self,
         ])
 

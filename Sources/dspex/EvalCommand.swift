@@ -45,6 +45,12 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: "Run every stage with this concurrency instead of the file's.")
     var concurrency: Int?
 
+    @Option(
+        help: """
+            Which examples keep their stages' inputs, outputs and LM calls (exact messages, raw replies) for             `dspex inspect` and `dspex serve`: all, failed (failed or scored below 1) or none.
+            """)
+    var keepPrompts: KeepPrompts = .all
+
     @OptionGroup var programOptions: ProgramOptions
 
     @OptionGroup var storeOptions: StoreOptions
@@ -76,6 +82,8 @@ struct EvalCommand: AsyncParsableCommand {
             lm: model.overrides, simulator: model.simulator, cache: !model.noCache, metric: metric,
             metricField: metricField,
             budget: maxCalls == nil && maxTokens == nil ? nil : UsageBudget(maxCalls: maxCalls, maxTokens: maxTokens),
-            concurrency: concurrency, maxErrors: maxErrors, json: json)
+            concurrency: concurrency, maxErrors: maxErrors, json: json, keepPrompts: keepPrompts)
     }
 }
+
+extension KeepPrompts: ExpressibleByArgument {}

@@ -20,7 +20,9 @@ struct HelpTests {
     @Test(
         "every subcommand has its own help",
         arguments: [
-            "run", "eval", "compile", "resume", "cancel", "runs", "show", "export", "validate", "predict", "sim",
+            "run", "eval", "compile", "resume", "cancel", "runs", "show", "inspect", "export", "validate", "predict",
+            "sim",
+            "serve", "report",
         ])
     func subcommandHelp(name: String) async throws {
         let output = try await CLIProcess.run([name, "--help"])

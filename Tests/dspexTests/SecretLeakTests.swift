@@ -169,6 +169,10 @@ struct SecretLeakTests {
                     command + ["--store", workspace.store], key: key, in: workspace, log: &printed)
                 #expect(shown.status == 0, "\(shown.stderr)")
             }
+            // The stored calls: exact messages and raw replies (nothing is stored for a refused run).
+            let inspected = try await Self.dspex(
+                ["inspect", "e1", "--last", "5", "--store", workspace.store], key: key, in: workspace, log: &printed)
+            #expect(inspected.status == (refusing ? 1 : 0), "\(behaviour): \(inspected.stderr)")
         }
         let logs = URL(fileURLWithPath: workspace.store).deletingLastPathComponent().appendingPathComponent("logs")
         #expect(FileManager.default.fileExists(atPath: logs.appendingPathComponent("c2.log").path))

@@ -133,6 +133,7 @@ public struct ChatAdapter: Adapter {
             return AdapterOutput(completions: completions)
         case .failure(let error):
             guard useJSONFallback else { throw error }
+            LMCallLog.current?.recordFallback("\(name) → JSONAdapter: \(error.description)")
             return try await JSONAdapter(nativeFunctionCalling: nativeFunctionCalling).call(
                 lm, options: options, signature: signature, demos: demos, inputs: inputs)
         }

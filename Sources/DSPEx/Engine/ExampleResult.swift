@@ -16,6 +16,8 @@ public struct ExampleResult: Sendable, Hashable {
     public var stageUsage: OrderedDictionary<String, Usage>
     /// Every predictor call made for this example, in stage order, when the run captures traces.
     public var trace: [TraceEntry] = []
+    /// What each stage that ran did for this example, in graph order, when the run records its stages.
+    public var stages: [StageRecord] = []
 
     /// Creates a result.
     public init(
@@ -37,6 +39,9 @@ public struct StageFailure: Error, Sendable, Hashable, CustomStringConvertible {
     public var stage: String
     /// What went wrong, one sentence.
     public var message: String
+    /// What kind of failure: `adapter:<code>` or `lm:<code>` for those layers' errors, `input` for a missing input,
+    /// `error` for anything else.
+    public var kind: String
     /// The error that stops the whole run — a spent budget, a rejected key, an unknown model — when this failure
     /// is one: the example is not done, is not recorded, and the run stops resumably.
     public var runStop: LMError?
@@ -47,7 +52,10 @@ public struct StageFailure: Error, Sendable, Hashable, CustomStringConvertible {
     public var isBudgetExhausted: Bool { runStop?.code == .budgetExhausted }
 
     /// Creates a failure.
-    public init(stage: String, message: String, runStop: LMError? = nil, usage: Usage = Usage()) {
+    public init(
+        stage: String, message: String, kind: String = "error", runStop: LMError? = nil, usage: Usage = Usage()
+    ) {
+        self.kind = kind
         self.stage = stage
         self.message = message
         self.runStop = runStop
@@ -57,7 +65,17 @@ public struct StageFailure: Error, Sendable, Hashable, CustomStringConvertible {
     /// The failure of `stage` caused by `error`, after calls costing `usage`.
     init(stage: String, error: any Error, usage: Usage = Usage()) {
         let stop = (error as? LMError).flatMap { $0.stopsRun ? $0 : nil }
-        self.init(stage: stage, message: String(describing: error), runStop: stop, usage: usage)
+        self.init(
+            stage: stage, message: String(describing: error), kind: Self.kind(of: error), runStop: stop, usage: usage)
+    }
+
+    /// The ``kind`` of a failure caused by `error`.
+    static func kind(of error: any Error) -> String {
+        switch error {
+        case let error as AdapterError: "adapter:\(error.code)"
+        case let error as LMError: "lm:\(error.code)"
+        default: "error"
+        }
     }
 
     public var description: String { "stage '\(stage)': \(message)" }

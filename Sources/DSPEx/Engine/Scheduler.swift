@@ -29,12 +29,15 @@ public struct Scheduler: Sendable {
         public var maxInFlight: Int?
         /// Record every predictor call of each example in ``ExampleResult/trace`` (for bootstrapping demos).
         public var captureTraces: Bool
+        /// Record what each stage did for each example — inputs, outputs, LM calls — in ``ExampleResult/stages``.
+        public var recordStages: Bool
 
         /// Creates a configuration.
         public init(
             maxErrors: Int? = nil, ordered: Bool = false, channelCapacity: Int = 64, maxInFlight: Int? = nil,
-            captureTraces: Bool = false
+            captureTraces: Bool = false, recordStages: Bool = false
         ) {
+            self.recordStages = recordStages
             self.maxErrors = maxErrors
             self.ordered = ordered
             self.channelCapacity = channelCapacity

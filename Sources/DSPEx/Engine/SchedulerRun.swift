@@ -16,6 +16,8 @@ final class SchedulerRun: Sendable {
         /// -1 for the dataset, otherwise the producing stage's index.
         var origin: Int
         var payload: Payload
+        /// What the producing stage did, when the run records its stages.
+        var record: StageRecord? = nil
     }
 
     /// A stage's joined inputs for one example, or the upstream failure that makes it skip.
@@ -188,7 +190,8 @@ final class SchedulerRun: Sendable {
             } else if binding.required {
                 work.failure = StageFailure(
                     stage: graph.stages[stageIndex].id,
-                    message: "the example has no value for '\(binding.source)' (input '\(binding.field)')")
+                    message: "the example has no value for '\(binding.source)' (input '\(binding.field)')",
+                    kind: "input")
             }
         }
         return work
@@ -216,14 +219,18 @@ final class SchedulerRun: Sendable {
         let stage = graph.stages[stageIndex]
         while let work = await nextWork(stageIndex) {
             let payload: Part.Payload
+            var record: StageRecord?
             if let upstreamFailure = work.failure {
                 payload = .failure(upstreamFailure)
             } else {
                 let started = ContinuousClock.now
-                let (outcome, spent) = await UsageScope.measuring { () async throws -> (Prediction, [TraceEntry]) in
-                    guard configuration.captureTraces else { return (try await stage.module.forward(work.inputs), []) }
-                    return try await withTrace { try await stage.module.forward(work.inputs) }
-                }
+                let log = configuration.recordStages ? LMCallLog() : nil
+                let (outcome, spent) =
+                    if let log {
+                        await LMCallLog.$current.withValue(log) { await forward(stage, work.inputs) }
+                    } else {
+                        await forward(stage, work.inputs)
+                    }
                 var usage = spent
                 usage.latency = ContinuousClock.now - started
                 switch outcome {
@@ -233,8 +240,9 @@ final class SchedulerRun: Sendable {
                     if Task.isCancelled { return }
                     payload = .failure(StageFailure(stage: stage.id, error: error, usage: usage))
                 }
+                if let log { record = Self.stageRecord(stage.id, position: stageIndex, work.inputs, outcome, log) }
             }
-            let part = Part(index: work.index, origin: stageIndex, payload: payload)
+            let part = Part(index: work.index, origin: stageIndex, payload: payload, record: record)
             do {
                 for next in downstream[stageIndex] { try await inboxes[next].send(part) }
                 try await sinkInbox.send(part)
@@ -244,18 +252,46 @@ final class SchedulerRun: Sendable {
         }
     }
 
+    /// Runs `stage` on one example's inputs in a usage scope of its own, in a trace when the run captures them.
+    private func forward(
+        _ stage: Stage, _ inputs: OrderedDictionary<String, Value>
+    ) async -> (Result<(Prediction, [TraceEntry]), any Error>, Usage) {
+        await UsageScope.measuring { () async throws -> (Prediction, [TraceEntry]) in
+            guard configuration.captureTraces else { return (try await stage.module.forward(inputs), []) }
+            return try await withTrace { try await stage.module.forward(inputs) }
+        }
+    }
+
+    /// The record of a stage that ran: its inputs, its outputs or error, and the calls in `log`.
+    private static func stageRecord(
+        _ stage: String, position: Int, _ inputs: OrderedDictionary<String, Value>,
+        _ outcome: Result<(Prediction, [TraceEntry]), any Error>, _ log: LMCallLog
+    ) -> StageRecord {
+        var record = StageRecord(
+            stage: stage, position: position, inputs: inputs, outputs: [:], calls: log.entries,
+            fallbacks: log.fallbacks)
+        switch outcome {
+        case .success(let (prediction, _)): record.outputs = prediction.outputs
+        case .failure(let error):
+            record.error = String(describing: error)
+            record.rawReply = (error as? AdapterError)?.rawReply
+        }
+        return record
+    }
+
     // MARK: Sink
 
     func sink(summary: inout RunSummary, onResult: (ExampleResult) async throws -> Void) async throws {
         let stageCount = graph.stages.count
-        var pending: [Int: (example: Example?, parts: [Int: Part.Payload])] = [:]
+        var pending: [Int: (example: Example?, parts: [Int: Part.Payload], records: [StageRecord])] = [:]
         var ready: [Int: ExampleResult] = [:]
         var nextIndex = 0
         while let part = await sinkInbox.receive() {
             if case .example(let example) = part.payload {
-                pending[part.index, default: (nil, [:])].example = example
+                pending[part.index, default: (nil, [:], [])].example = example
             } else {
-                pending[part.index, default: (nil, [:])].parts[part.origin] = part.payload
+                pending[part.index, default: (nil, [:], [])].parts[part.origin] = part.payload
+                if let record = part.record { pending[part.index, default: (nil, [:], [])].records.append(record) }
             }
             guard let entry = pending[part.index], entry.parts.count == stageCount,
                 let example = entry.example ?? admitted.withLock({ $0.removeValue(forKey: part.index) })
@@ -263,7 +299,8 @@ final class SchedulerRun: Sendable {
                 continue
             }
             pending.removeValue(forKey: part.index)
-            let result = makeResult(index: part.index, example: example, parts: entry.parts)
+            var result = makeResult(index: part.index, example: example, parts: entry.parts)
+            if !entry.records.isEmpty { result.stages = entry.records.sorted { $0.position < $1.position } }
             if configuration.ordered {
                 ready[result.index] = result
                 while let next = ready.removeValue(forKey: nextIndex) {

@@ -24,11 +24,18 @@ public struct Evaluate: Sendable {
         /// The most calls and tokens the evaluation may spend in this process (program and judge together); it then
         /// stops, resumably.
         public var budget: UsageBudget?
+        /// Which examples of a stored run keep their stages' inputs, outputs and LM calls (see ``KeepPrompts``).
+        public var keepPrompts: KeepPrompts
+        /// The most characters of one message or reply a stage record keeps (the rest is counted, not stored).
+        public var keptTextLimit: Int
 
         /// Creates a configuration.
         public init(
-            scheduler: Scheduler.Configuration = .init(), metricConcurrency: Int = 16, budget: UsageBudget? = nil
+            scheduler: Scheduler.Configuration = .init(), metricConcurrency: Int = 16, budget: UsageBudget? = nil,
+            keepPrompts: KeepPrompts = .all, keptTextLimit: Int = 65_536
         ) {
+            self.keepPrompts = keepPrompts
+            self.keptTextLimit = keptTextLimit
             self.scheduler = scheduler
             self.metricConcurrency = metricConcurrency
             self.budget = budget
@@ -129,7 +136,11 @@ public struct Evaluate: Sendable {
         var aggregate = EvaluationAggregate(metricName: metric.name)
         if let checkpoint { aggregate.seed(with: try checkpoint.storedTotals()) }
         let started = ContinuousClock.now
-        let scheduler = Scheduler(graph: graph, configuration: configuration.scheduler)
+        var schedulerConfiguration = configuration.scheduler
+        // Stages are recorded for stored runs that keep them; without a store there is nowhere to keep them.
+        let keepPrompts = checkpoint == nil ? KeepPrompts.none : configuration.keepPrompts
+        if keepPrompts != .none { schedulerConfiguration.recordStages = true }
+        let scheduler = Scheduler(graph: graph, configuration: schedulerConfiguration)
         let scoring = BoundedChannel<ExampleResult>(capacity: max(1, configuration.metricConcurrency) * 2)
         let scored = BoundedChannel<ScoredResult>(capacity: 256)
         let metric = self.metric
@@ -182,7 +193,12 @@ public struct Evaluate: Sendable {
                     continue
                 }
                 aggregate.add(item)
-                if let batcher, let checkpoint { try await batcher.submit(checkpoint.record(for: item)) }
+                if let batcher, let checkpoint {
+                    try await batcher.submit(
+                        checkpoint.record(for: item),
+                        stages: checkpoint.stageRecords(
+                            for: item, keeping: keepPrompts, textLimit: configuration.keptTextLimit))
+                }
                 onProgress?(aggregate.progress(total: total, elapsed: ContinuousClock.now - started))
             }
             try await batcher?.close()

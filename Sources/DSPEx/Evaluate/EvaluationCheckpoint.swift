@@ -96,7 +96,22 @@ struct EvaluationCheckpoint {
             failedCalls: item.result.usage.failedCalls, requests: item.result.usage.requests,
             promptTokens: item.result.usage.tokens.promptTokens,
             completionTokens: item.result.usage.tokens.completionTokens,
-            latencyMs: item.result.usage.latency.milliseconds)
+            latencyMs: item.result.usage.latency.milliseconds,
+            errorKind: item.result.error?.kind ?? item.metricError.map { _ in "metric" })
+    }
+
+    /// The stored form of what each stage did for a scored result, when `keeping` keeps it.
+    func stageRecords(for item: ScoredResult, keeping: KeepPrompts, textLimit: Int) -> [ExampleStageRecord] {
+        guard !item.result.stages.isEmpty, keeping.keeps(error: item.isError, score: item.score) else { return [] }
+        return item.result.stages.map { stage in
+            ExampleStageRecord(
+                runId: runID, exampleId: item.result.example.id, position: stage.position, stage: stage.stage,
+                inputs: Value.object(stage.inputs).jsonString(), outputs: Value.object(stage.outputs).jsonString(),
+                calls: Value.array(stage.calls.map { $0.storedValue(textLimit: textLimit) }).jsonString(),
+                callCount: stage.calls.count,
+                fallback: stage.fallbacks.isEmpty ? nil : stage.fallbacks.joined(separator: "\n"), error: stage.error,
+                rawReply: stage.rawReply?.keptText(limit: textLimit))
+        }
     }
 
     func finish(stopped: Bool) throws -> StoredTotals {

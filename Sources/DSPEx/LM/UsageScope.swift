@@ -141,13 +141,24 @@ extension LanguageModel {
         let scope = UsageScope.current
         try scope?.admit()
         let started = ContinuousClock.now
+        let log = LMCallLog.current
         do {
             let response = try await complete(request)
-            scope?.record(Usage(response, latency: ContinuousClock.now - started), admitted: true)
+            let latency = ContinuousClock.now - started
+            scope?.record(Usage(response, latency: latency), admitted: true)
+            log?.record(
+                LMCallLog.Call(
+                    request: request, replies: response.choices.map(\.text),
+                    toolCalls: response.choices.flatMap { $0.toolCalls ?? [] }, cached: response.cached,
+                    latency: latency))
             return response
         } catch {
             let sent = (error as? LMError)?.attempts ?? (error is CancellationError ? 0 : 1)
             scope?.record(sent > 0 ? Usage(failedCalls: 1, requests: sent) : Usage(), admitted: true)
+            log?.record(
+                LMCallLog.Call(
+                    request: request, replies: [], error: String(describing: error),
+                    latency: ContinuousClock.now - started))
             throw error
         }
     }

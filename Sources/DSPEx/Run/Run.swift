@@ -169,7 +169,9 @@ public enum Run {
                 try await withLM(lm) {
                     let evaluate = Evaluate(
                         metric: try prepared.metric(lm: lm), store: store,
-                        configuration: .init(scheduler: .init(maxErrors: plan.maxErrors), budget: plan.budget))
+                        configuration: .init(
+                            scheduler: .init(maxErrors: plan.maxErrors), budget: plan.budget,
+                            keepPrompts: plan.keepPrompts ?? .all))
                     return try await evaluate.evaluate(
                         prepared.program, on: rows, total: total, run: prepared.identity,
                         onProgress: observer.evaluation)

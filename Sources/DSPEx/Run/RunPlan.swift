@@ -56,6 +56,9 @@ public struct RunPlan: Sendable, Hashable, Codable {
     public var out: String?
     /// Whether the result is reported as JSON (kept so a resume reports as the start did).
     public var json: Bool
+    /// Which examples of an evaluation keep their stages' inputs, outputs and LM calls; `nil` (plans stored before
+    /// there was a choice) is ``KeepPrompts/all``.
+    public var keepPrompts: KeepPrompts?
 
     /// Creates a plan with DSPEx's defaults for everything not given.
     public init(
@@ -63,8 +66,10 @@ public struct RunPlan: Sendable, Hashable, Codable {
         idField: String = "id", skipBadRows: Bool = false, limit: Int? = nil, lm: LMOverrides = LMOverrides(),
         simulator: SimulatorOptions = SimulatorOptions(), cache: Bool = true, metric: String? = nil,
         metricField: String? = nil, optimizer: OptimizerPlan? = nil, budget: UsageBudget? = nil,
-        concurrency: Int? = nil, maxErrors: Int? = nil, out: String? = nil, json: Bool = false
+        concurrency: Int? = nil, maxErrors: Int? = nil, out: String? = nil, json: Bool = false,
+        keepPrompts: KeepPrompts? = nil
     ) {
+        self.keepPrompts = keepPrompts
         self.out = out
         self.json = json
         self.kind = kind

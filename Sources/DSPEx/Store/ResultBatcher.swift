@@ -70,13 +70,14 @@ public final class ResultBatcher: Sendable {
         storage = Mutex(Storage(machine: machine))
     }
 
-    /// Queues `record`; writes the batch in this task when it is full.
+    /// Queues `record` with what each stage did for its example (written in the same transaction); writes the
+    /// batch in this task when it is full.
     ///
     /// - Throws: ``StoreError`` if the batcher is closed or a write failed.
-    public func submit(_ record: ResultRecord) async throws {
+    public func submit(_ record: ResultRecord, stages: [ExampleStageRecord] = []) async throws {
         let submitted: (ResultBatcherStateMachine.SubmitAction, CheckedContinuation<WaitAction, Never>?) =
             try storage.withLock { (storage: inout Storage) throws(StoreError) in
-                let action = try storage.machine.submit(record).get()
+                let action = try storage.machine.submit(record, stages: stages).get()
                 guard case .wakeLoop(let id) = action else { return (action, nil) }
                 return (action, storage.continuation(id))
             }
@@ -141,11 +142,12 @@ public final class ResultBatcher: Sendable {
         let path = store.path
         do {
             try await store.asyncWrite("insert pending results") { [self] db in
-                let batch = try storage.withLock { (storage: inout Storage) throws(StoreError) in
-                    try storage.machine.takeBatch().get()
+                let (batch, stages) = try storage.withLock { (storage: inout Storage) throws(StoreError) in
+                    (try storage.machine.takeBatch().get(), storage.machine.takeStages())
                 }
                 do {
                     try Store.upsert(batch, in: db)
+                    try Store.upsert(stages, in: db)
                 } catch {
                     let failure = StoreError.wrapping(
                         error, code: .write, operation: "insert \(batch.count) results", runID: batch.first?.runId,

@@ -31,6 +31,8 @@ struct ResultBatcherStateMachine {
     /// The store's file, for errors.
     let path: String
     private(set) var pending: [ResultRecord] = []
+    /// The stage records of the pending results, written in the same transaction.
+    private(set) var pendingStages: [ExampleStageRecord] = []
     private(set) var isClosed = false
     private(set) var failure: StoreError?
     private var writeDue = false
@@ -43,8 +45,10 @@ struct ResultBatcherStateMachine {
         self.path = path
     }
 
-    /// Appends `record`; fails if the batcher is closed or failed.
-    mutating func submit(_ record: ResultRecord) -> Result<SubmitAction, StoreError> {
+    /// Appends `record` and its stage records; fails if the batcher is closed or failed.
+    mutating func submit(
+        _ record: ResultRecord, stages: [ExampleStageRecord] = []
+    ) -> Result<SubmitAction, StoreError> {
         if let failure { return .failure(failure) }
         if isClosed {
             return .failure(
@@ -54,6 +58,7 @@ struct ResultBatcherStateMachine {
                         + "of run \(record.runId) was submitted", path: path))
         }
         pending.append(record)
+        pendingStages += stages
         if pending.count >= maxPending, !writeDue {
             writeDue = true
             return .success(.write)
@@ -72,6 +77,12 @@ struct ResultBatcherStateMachine {
         writeDue = false
         defer { pending.removeAll(keepingCapacity: true) }
         return .success(pending)
+    }
+
+    /// The stage records of the results ``takeBatch()`` takes; call with it, under the same lock.
+    mutating func takeStages() -> [ExampleStageRecord] {
+        defer { pendingStages.removeAll(keepingCapacity: true) }
+        return pendingStages
     }
 
     /// A write failed: the batcher is failed from now on, and every call reports `error`.

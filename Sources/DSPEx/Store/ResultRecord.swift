@@ -25,6 +25,8 @@ public struct ResultRecord: Sendable, Hashable, Codable, FetchableRecord, Persis
     public var score: Double?
     /// Why the example failed, `nil` when it did not.
     public var error: String?
+    /// What kind of failure it was (`adapter:missing_fields`, `lm:timeout`, `metric`), `nil` when it did not fail.
+    public var errorKind: String?
     /// LM calls that reached a model.
     public var lmCalls: Int
     /// LM calls answered from a cache.
@@ -44,8 +46,9 @@ public struct ResultRecord: Sendable, Hashable, Codable, FetchableRecord, Persis
     public init(
         runId: Int64, exampleId: String, exampleIndex: Int, outputs: String, score: Double?, error: String?,
         lmCalls: Int = 0, cachedCalls: Int = 0, failedCalls: Int = 0, requests: Int? = nil, promptTokens: Int = 0,
-        completionTokens: Int = 0, latencyMs: Double = 0
+        completionTokens: Int = 0, latencyMs: Double = 0, errorKind: String? = nil
     ) {
+        self.errorKind = errorKind ?? error.map { _ in "error" }
         self.failedCalls = failedCalls
         self.requests = requests ?? (lmCalls + failedCalls)
         self.runId = runId

@@ -137,6 +137,36 @@ extension Store {
             try db.create(index: "embeddingCache_on_keyHash", on: "embeddingCache", columns: ["keyHash"])
         }
 
+        migrator.registerMigration("v6-example-stages") { db in
+            // What each stage did for each example of an evaluation (inputs, outputs, LM calls with their exact
+            // messages and raw replies): what the console and `dspex inspect` show. Written with the results.
+            try db.create(table: "exampleStage") { t in
+                t.primaryKey {
+                    t.column("runId", .integer).references("run", onDelete: .cascade)
+                    t.column("exampleId", .text)
+                    t.column("position", .integer)
+                }
+                t.column("stage", .text).notNull()
+                t.column("inputs", .text).notNull()
+                t.column("outputs", .text).notNull()
+                t.column("calls", .text).notNull()
+                t.column("callCount", .integer).notNull()
+                t.column("fallback", .text)
+                t.column("error", .text)
+                t.column("rawReply", .text)
+            }
+            // The kind of a failure (`adapter:missing_fields`, `lm:timeout`, `metric`), for filtering by it.
+            try db.alter(table: "result") { t in t.add(column: "errorKind", .text) }
+            // The console pages a run's examples by score and its failures by kind, from indexes; the failures'
+            // index is partial, so a successful example's insert does not touch it.
+            try db.create(index: "result_on_runId_score", on: "result", columns: ["runId", "score", "exampleIndex"])
+            try db.execute(
+                sql: """
+                    CREATE INDEX result_failures_on_runId_errorKind ON result (runId, errorKind, exampleIndex)
+                    WHERE error IS NOT NULL
+                    """)
+        }
+
         return migrator
     }
 

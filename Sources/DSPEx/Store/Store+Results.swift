@@ -24,11 +24,11 @@ extension Store {
 
     static let upsertResultSQL = """
         INSERT INTO result (runId, exampleId, exampleIndex, outputs, score, error, lmCalls, cachedCalls,
-                            failedCalls, requests, promptTokens, completionTokens, latencyMs)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            failedCalls, requests, promptTokens, completionTokens, latencyMs, errorKind)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (runId, exampleId) DO UPDATE SET
             exampleIndex = excluded.exampleIndex, outputs = excluded.outputs, score = excluded.score,
-            error = excluded.error, lmCalls = excluded.lmCalls, cachedCalls = excluded.cachedCalls,
+            error = excluded.error, errorKind = excluded.errorKind, lmCalls = excluded.lmCalls, cachedCalls = excluded.cachedCalls,
             failedCalls = excluded.failedCalls, requests = excluded.requests, promptTokens = excluded.promptTokens, completionTokens = excluded.completionTokens,
             latencyMs = excluded.latencyMs
         """
@@ -40,7 +40,7 @@ extension Store {
             statement.setUncheckedArguments([
                 record.runId, record.exampleId, record.exampleIndex, record.outputs, record.score, record.error,
                 record.lmCalls, record.cachedCalls, record.failedCalls, record.requests, record.promptTokens,
-                record.completionTokens, record.latencyMs,
+                record.completionTokens, record.latencyMs, record.errorKind,
             ])
             try statement.execute()
         }
@@ -92,6 +92,15 @@ extension Store {
                     SELECT * FROM result WHERE runId = ?
                     ORDER BY error IS NULL, score IS NOT NULL, score, exampleIndex LIMIT ?
                     """, arguments: [runID, max(0, limit)])
+        }
+    }
+}
+
+extension Store {
+    /// The result of example `exampleID` in run `runID`, if it has one.
+    public func result(runID: Int64, exampleID: String) throws -> ResultRecord? {
+        try read("read the result of example '\(exampleID)'", runID: runID) { db in
+            try ResultRecord.filter(Column("runId") == runID && Column("exampleId") == exampleID).fetchOne(db)
         }
     }
 }

@@ -40,11 +40,14 @@ struct StoreTests {
                 try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid")
             )
         }
-        #expect(tables.isSuperset(of: ["run", "result", "lmCache", "program", "compileStep", "compileResult"]))
+        #expect(
+            tables.isSuperset(of: [
+                "run", "result", "lmCache", "program", "compileStep", "compileResult", "exampleStage",
+            ]))
         #expect(
             migrations == [
                 "v1-runs", "v1-results", "v1-lm-cache", "v1-programs", "v2-compile-journal", "v3-lm-cache-key-hash",
-                "v4-usage-requests-and-run-plan", "v5-embedding-cache",
+                "v4-usage-requests-and-run-plan", "v5-embedding-cache", "v6-example-stages",
             ])
         let journal = try store.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(journal == "wal")

@@ -1,0 +1,10 @@
+extension RunReport {
+    /// A compile run's best program in DSPy's JSON layout: the saved program, else the journal's result.
+    public func bestProgramJSON(in store: Store) throws -> String? {
+        if let saved = try store.programs(runID: id).last { return saved.json }
+        guard let result = try store.compileStep(runID: id, key: "result"),
+            let program = (try? Value(json: result.value))?["program"]
+        else { return nil }
+        return program.jsonString(.pretty(indent: 2))
+    }
+}

@@ -1,0 +1,113 @@
+import DSPEx
+import ServiceLifecycle
+import Synchronization
+
+/// The console's one change feed: a single loop per server reads the store's runs (with running evaluations'
+/// totals so far) every ``Configuration/interval`` and hands each changed snapshot to every subscriber — each
+/// browser's event stream — so the server's work does not grow with the number of clients watching.
+///
+/// Runs are written by other processes (`dspex eval`, detached compiles), which SQLite cannot notify across
+/// processes: the feed reads, but once, for everybody. Run it as a service of the application.
+///
+/// ```swift
+/// let feed = RunChangeFeed(store: store)
+/// for await snapshot in feed.subscribe() { print(snapshot) }   // JSON arrays of run progress
+/// ```
+public final class RunChangeFeed: Service, Sendable {
+    /// How the feed reads.
+    public struct Configuration: Sendable {
+        /// Time between reads of the store.
+        public var interval: Duration
+
+        /// Creates a configuration; the default reads twice a second.
+        public init(interval: Duration = .milliseconds(500)) {
+            self.interval = interval
+        }
+    }
+
+    private struct State {
+        var latest: String?
+        var subscribers: [Int: AsyncStream<String>.Continuation] = [:]
+        var nextID = 0
+        var finished = false
+    }
+
+    private let store: Store
+    private let configuration: Configuration
+    private let clock: any Clock<Duration>
+    private let state = Mutex(State())
+
+    /// Creates a feed of `store`'s runs.
+    public init(store: Store, configuration: Configuration = .init(), clock: any Clock<Duration> = ContinuousClock()) {
+        self.store = store
+        self.configuration = configuration
+        self.clock = clock
+    }
+
+    /// The runs' progress now, as the JSON text the event stream sends.
+    public func snapshot() throws -> String {
+        Value.array(try RunReport.allLive(in: store).map(\.progressValue)).jsonString()
+    }
+
+    /// Reads the store until cancelled (or the service group shuts down), publishing every change; subscribers'
+    /// streams end when it returns.
+    public func run() async throws {
+        defer { finish() }
+        // A graceful shutdown (SIGINT, SIGTERM) cancels the loop, as it stops the server.
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                // A failed read (the store busy, a file being replaced) is skipped: the next one retries.
+                if let snapshot = try? self.snapshot() { self.publish(snapshot) }
+                try await self.clock.sleep(for: self.configuration.interval)
+            }
+        }
+    }
+
+    /// Publishes `snapshot` to every subscriber if it differs from the last one.
+    func publish(_ snapshot: String) {
+        let subscribers = state.withLock { state -> [AsyncStream<String>.Continuation] in
+            guard state.latest != snapshot else { return [] }
+            state.latest = snapshot
+            return Array(state.subscribers.values)
+        }
+        for subscriber in subscribers { subscriber.yield(snapshot) }
+    }
+
+    private func finish() {
+        let subscribers = state.withLock { state -> [AsyncStream<String>.Continuation] in
+            state.finished = true
+            defer { state.subscribers = [:] }
+            return Array(state.subscribers.values)
+        }
+        for subscriber in subscribers { subscriber.finish() }
+    }
+
+    /// A stream of snapshots: the latest at once (when there is one), then every change. It ends when the feed
+    /// stops or the subscriber stops listening.
+    public func subscribe() -> AsyncStream<String> {
+        subscription().stream
+    }
+
+    /// Like ``subscribe()``, with a function that ends the stream early (when the server shuts down).
+    public func subscription() -> (stream: AsyncStream<String>, end: @Sendable () -> Void) {
+        let (stream, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(1))
+        let (id, latest, finished) = state.withLock { state -> (Int, String?, Bool) in
+            let id = state.nextID
+            state.nextID += 1
+            if !state.finished { state.subscribers[id] = continuation }
+            return (id, state.latest, state.finished)
+        }
+        if let latest { continuation.yield(latest) }
+        if finished {
+            continuation.finish()
+        } else {
+            continuation.onTermination = { [weak self] _ in
+                _ = self?.state.withLock { $0.subscribers.removeValue(forKey: id) }
+            }
+        }
+        return (stream, { continuation.finish() })
+    }
+
+    /// How many streams are subscribed.
+    public var subscriberCount: Int { state.withLock { $0.subscribers.count } }
+}
