@@ -66,8 +66,20 @@ public struct ConsoleServer: Sendable {
                 message: "serving on \(configuration.host) (not loopback) needs an access token: set one in an "
                     + "environment variable and pass --token-env NAME")
         }
-        if let token = configuration.token, token.count < 16 {
-            throw ConsoleError(status: 0, message: "the access token must be at least 16 characters long")
+        if let token = configuration.token {
+            guard token.count >= 16 else {
+                throw ConsoleError(status: 0, message: "the access token must be at least 16 characters long")
+            }
+            // It travels in a cookie and a query string: printable ASCII without spaces, `;`, `,`, `&` or `=`.
+            guard
+                token.unicodeScalars.allSatisfy({
+                    $0.value > 32 && $0.value < 127 && !";,&=\"".unicodeScalars.contains($0)
+                })
+            else {
+                throw ConsoleError(
+                    status: 0,
+                    message: "the access token must be printable ASCII without spaces, quotes, ';', ',', '&' or '='")
+            }
         }
         self.store = store
         self.configuration = configuration

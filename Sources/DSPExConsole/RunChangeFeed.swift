@@ -2,9 +2,10 @@ import DSPEx
 import ServiceLifecycle
 import Synchronization
 
-/// The console's one change feed: a single loop per server reads the store's runs (with running evaluations'
-/// totals so far) every ``Configuration/interval`` and hands each changed snapshot to every subscriber — each
-/// browser's event stream — so the server's work does not grow with the number of clients watching.
+/// The console's one change feed: a single loop per server reads the store's runs (with running runs' totals so
+/// far) every ``Configuration/interval`` while anyone is subscribed and hands each changed snapshot to every
+/// subscriber — each browser's event stream — so the server's work does not grow with the number of clients
+/// watching, and an idle console reads nothing.
 ///
 /// Runs are written by other processes (`dspex eval`, detached compiles), which SQLite cannot notify across
 /// processes: the feed reads, but once, for everybody. Run it as a service of the application.
@@ -56,8 +57,9 @@ public final class RunChangeFeed: Service, Sendable {
         // A graceful shutdown (SIGINT, SIGTERM) cancels the loop, as it stops the server.
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                // A failed read (the store busy, a file being replaced) is skipped: the next one retries.
-                if let snapshot = try? self.snapshot() { self.publish(snapshot) }
+                // Nobody listening: nothing is read (and the next subscriber gets a fresh snapshot). A failed read
+                // (the store busy, a file being replaced) is skipped: the next one retries.
+                if self.hasSubscribers, let snapshot = try? self.snapshot() { self.publish(snapshot) }
                 try await self.clock.sleep(for: self.configuration.interval)
             }
         }
@@ -106,6 +108,15 @@ public final class RunChangeFeed: Service, Sendable {
             }
         }
         return (stream, { continuation.finish() })
+    }
+
+    /// Whether any stream is subscribed; when none is, the last snapshot is forgotten, so the next subscriber is
+    /// sent the store as it is then, not as it was.
+    private var hasSubscribers: Bool {
+        state.withLock { state in
+            if state.subscribers.isEmpty { state.latest = nil }
+            return !state.subscribers.isEmpty
+        }
     }
 
     /// How many streams are subscribed.

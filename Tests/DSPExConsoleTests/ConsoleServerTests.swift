@@ -143,6 +143,11 @@ struct ConsoleServerTests {
         #expect(throws: ConsoleError.self) {
             try ConsoleServer(store: fixture.store, configuration: .init(host: "0.0.0.0"))
         }
+        for unusable in ["short", "a token with spaces in it", "semicolon;token-0123456789"] {
+            #expect(throws: ConsoleError.self) {
+                try ConsoleServer(store: fixture.store, configuration: .init(host: "0.0.0.0", token: unusable))
+            }
+        }
         let token = "s3cret-console-token-0123"
         try await Self.app(fixture.store, token: token, host: "0.0.0.0").test(.router) { client in
             for path in ["/", "/events", "/runs/base", "/runs/opt/program.json"] {

@@ -26,6 +26,23 @@ struct RunChangeFeedTests {
         #expect(feed.subscriberCount == 1)
     }
 
+    @Test("the feed reads only while someone listens: a subscriber to an idle feed gets the store as it is then")
+    func idleFeed() async throws {
+        let store = try Store.temporary()
+        defer { try? store.remove() }
+        let feed = RunChangeFeed(store: store, configuration: .init(interval: .milliseconds(20)))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await feed.run() }
+            try await Task.sleep(for: .milliseconds(100))  // idle: nothing is read, no snapshot is kept
+            _ = try store.createRun(
+                name: "a", kind: RunRecord.Kind.eval, pipeline: "p", pipelineHash: "h", datasetHash: "d", config: "{}")
+            var iterator = feed.subscribe().makeAsyncIterator()
+            let first = try #require(await iterator.next())
+            #expect(first.contains("\"name\":\"a\""))
+            group.cancelAll()
+        }
+    }
+
     @Test("the event stream sends the runs' progress over a live server, and stops with the feed")
     func eventStream() async throws {
         let fixture = try await ConsoleFixture.make()

@@ -107,7 +107,7 @@ struct EvaluationCheckpoint {
             ExampleStageRecord(
                 runId: runID, exampleId: item.result.example.id, position: stage.position, stage: stage.stage,
                 inputs: Value.object(stage.inputs).jsonString(), outputs: Value.object(stage.outputs).jsonString(),
-                calls: Value.array(stage.calls.map { $0.storedValue(textLimit: textLimit) }).jsonString(),
+                calls: "[" + stage.calls.map { $0.storedJSON(textLimit: textLimit) }.joined(separator: ",") + "]",
                 callCount: stage.calls.count,
                 fallback: stage.fallbacks.isEmpty ? nil : stage.fallbacks.joined(separator: "\n"), error: stage.error,
                 rawReply: stage.rawReply?.keptText(limit: textLimit))

@@ -114,6 +114,25 @@ extension LMCallLog.Call {
     }
 }
 
+extension LMCallLog.Call {
+    /// ``storedValue(textLimit:)`` as compact JSON text. When no text needs cutting — nearly always — the request
+    /// is written as it was sent (``LMRequest/bodyJSON``), without building a `Value` tree of its messages: this
+    /// runs once per stage and example of an evaluation that keeps its prompts.
+    public func storedJSON(textLimit: Int) -> String {
+        let fits =
+            request.messages.allSatisfy { $0.content.utf8.count <= textLimit }
+            && replies.allSatisfy { $0.utf8.count <= textLimit }
+        guard fits else { return storedValue(textLimit: textLimit).jsonString() }
+        var json = #"{"request":"# + String(decoding: request.bodyJSON, as: UTF8.self)
+        json += #","replies":"# + Value.array(replies.map(Value.string)).jsonString()
+        json += #","cached":"# + (cached ? "true" : "false")
+        json += #","latency_ms":"# + Value.double((latency.milliseconds * 1000).rounded() / 1000).jsonString()
+        if !toolCalls.isEmpty { json += #","tool_calls":"# + Value.array(toolCalls).jsonString() }
+        if let error { json += #","error":"# + Value.string(error).jsonString() }
+        return json + "}"
+    }
+}
+
 extension String {
     /// The text, or its first `limit` characters and a note of how many were left out when it is longer.
     public func keptText(limit: Int) -> String {

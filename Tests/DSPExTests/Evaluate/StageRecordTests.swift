@@ -104,6 +104,20 @@ struct StageRecordTests {
         #expect(stage.calls.utf8.count < 10_000)
     }
 
+    @Test("a call's stored JSON written directly is its stored value, cut or not")
+    func storedJSON() throws {
+        let request = LMRequest(
+            model: "m",
+            messages: [.init(role: "system", content: "be \"brief\"\n"), .init(role: "user", content: "hi ✓")],
+            temperature: 0.7, maxTokens: 99, stop: ["\n\n"])
+        let call = LMCallLog.Call(
+            request: request, replies: ["[[ ## answer ## ]]\n5", "<b>"], toolCalls: [["name": "add"]], cached: true,
+            error: "boom", latency: .milliseconds(12.5))
+        for limit in [65_536, 3] {
+            #expect(try Value(json: call.storedJSON(textLimit: limit)) == call.storedValue(textLimit: limit))
+        }
+    }
+
     @Test("history shows each call's messages by role, then the response, like inspect_history")
     func history() async throws {
         let store = try Store.temporary()
