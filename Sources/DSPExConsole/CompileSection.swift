@@ -11,6 +11,8 @@ public struct CompileSection: Sendable {
     public var candidates: [(key: String, value: Value)]
     /// Whether a best program is stored.
     public var hasProgram: Bool
+    /// A GEPA run's candidate tree and iterations, when the run is one.
+    var gepa: GEPASection?
 
     /// Reads the section of compile run `report`.
     public static func load(_ report: RunReport, from store: Store) throws -> CompileSection {
@@ -21,10 +23,9 @@ public struct CompileSection: Sendable {
                 trial: number, score: score, full: trial["kind"]?.stringValue != "minibatch",
                 examples: trial["examples"]?.intValue)
         }
-        if points.isEmpty, let gepa = try report.gepa(in: store) {
-            points = gepa.candidates.compactMap { candidate in
-                candidate.meanScore.map { TrialPlot.Point(trial: candidate.index, score: $0, full: true) }
-            }
+        let gepa = try report.gepa(in: store).map(GEPASection.init(report:))
+        if points.isEmpty, let gepa {
+            points = gepa.points
         }
         let candidates = try store.compileSteps(runID: report.id, prefix: "candidate/").map { step in
             (
@@ -34,7 +35,7 @@ public struct CompileSection: Sendable {
         }
         return CompileSection(
             trials: trials, plot: TrialPlot(points: points), candidates: candidates,
-            hasProgram: try report.bestProgramJSON(in: store) != nil)
+            hasProgram: try report.bestProgramJSON(in: store) != nil, gepa: gepa)
     }
 
     /// The section; `linkProgram` links the server's download of the best program (a static report inlines it).
@@ -63,8 +64,9 @@ public struct CompileSection: Sendable {
             \(plot.points.isEmpty ? "<p class=\"muted\">No trials recorded yet.</p>" as HTML : "<div class=\"plot\">\(plot.svg())</div>")
             \(download)
             \(trials.isEmpty ? "" : "<h2>Trials</h2><table id=\"trials\"><thead><tr><th class=\"num\">#</th><th>Kind</th><th class=\"num\">Score</th><th class=\"num\">Examples</th><th>Parameters</th></tr></thead><tbody>\(rows)</tbody></table>" as HTML)
-            <h2>Candidates</h2>
-            \(candidates.isEmpty ? "<p class=\"muted\">No candidates recorded.</p>" as HTML : candidateList)
+            \(gepa?.html() ?? "")
+            \(candidates.isEmpty && gepa != nil ? "" : "<h2>Candidates</h2>" as HTML)
+            \(candidates.isEmpty ? (gepa == nil ? "<p class=\"muted\">No candidates recorded.</p>" : "") as HTML : candidateList)
             """
     }
 }

@@ -78,6 +78,8 @@ public struct GEPAReport: Sendable, Hashable {
         public var scoreBefore: Double?
         /// The summed minibatch score of the child.
         public var scoreAfter: Double?
+        /// The examples of the child's minibatch, when it was scored.
+        public var minibatchSize: Int?
         /// `accepted`, `rejected`, `skipped_perfect`, `no_proposal`, `no_reflective_examples`, … as gepa logs it.
         public var outcome: String
         /// The new candidate's index, when accepted.
@@ -100,6 +102,7 @@ public struct GEPAReport: Sendable, Hashable {
             }
             scoreBefore = sum("scores_before")
             scoreAfter = sum("scores_after")
+            minibatchSize = object["scores_after"]?.arrayValue?.count
             outcome = object["outcome"]?.stringValue ?? object["merge"]?.stringValue ?? "unknown"
             candidate = object["candidate"]?.intValue
             metricCalls = object["metric_calls"]?.intValue ?? 0
