@@ -96,7 +96,9 @@ struct CompileResumeTests {
             let referenceResults = try referenceStore.compileTotals(
                 runID: try #require(try referenceStore.run(named: "ref")?.id)
             ).examples
-            let target = Int.random(in: (referenceResults / 10)...(referenceResults * 8 / 10))
+            // (Not past 60%: GEPA's last full evaluations store their results in quick bursts, which a poll of a
+            // loaded machine can miss before the process exits.)
+            let target = Int.random(in: (referenceResults / 10)...(referenceResults * 6 / 10))
             var stored = 0
             while process.isRunning, stored < target {
                 try await Task.sleep(for: .milliseconds(20))

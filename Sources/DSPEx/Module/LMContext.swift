@@ -9,6 +9,9 @@ public enum LMContext {
     /// When set, every call asks for a fresh sample: this rollout id (part of the cache key) and, unless the
     /// module sets one, temperature 1.0 — how bootstrapping rounds after the first get new traces.
     @TaskLocal public static var rolloutID: Int?
+    /// With ``rolloutID``: the temperature every sampled call uses, over the module's own — DSPy's
+    /// `lm.copy(rollout_id=..., temperature=1.0)`, which SIMBA samples with. `nil` keeps a module's temperature.
+    @TaskLocal public static var samplingTemperature: Double?
     /// While bootstrapping, a predictor leaves out any demo whose inputs equal the call's inputs, so a
     /// teacher never sees the answer to the example it is answering.
     @TaskLocal public static var excludesMatchingDemos = false

@@ -69,7 +69,7 @@ public struct Predict<S: TypedSignature>: Module {
         var options = self.options.merging(callOptions)
         if let rollout = LMContext.rolloutID, options.rolloutID == nil {
             options.rolloutID = rollout
-            options.temperature = options.temperature ?? 1.0
+            options.temperature = LMContext.samplingTemperature ?? options.temperature ?? 1.0
         }
         if let n = options.n, n > 1, (options.temperature ?? 0) <= 0.15 {
             options.temperature = 0.7  // DSPy samples diverse completions when several are asked for.

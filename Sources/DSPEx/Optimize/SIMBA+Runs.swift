@@ -102,9 +102,14 @@ extension SIMBA {
                     let index = next
                     let batch = batches[index]
                     group.addTask {
-                        let results = try await step.run(
-                            batch.graph, on: batch.examples, step: batch.step, traces: batch.traces,
-                            rolloutID: batch.rolloutID)
+                        // DSPy samples with `lm.copy(rollout_id=..., temperature=1.0)`, whatever the model's own.
+                        let results = try await LMContext.$samplingTemperature.withValue(
+                            batch.rolloutID == nil ? nil : 1.0
+                        ) {
+                            try await step.run(
+                                batch.graph, on: batch.examples, step: batch.step, traces: batch.traces,
+                                rolloutID: batch.rolloutID)
+                        }
                         return (index, results)
                     }
                     next += 1

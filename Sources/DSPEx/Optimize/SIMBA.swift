@@ -27,8 +27,8 @@ import OrderedCollections
 /// run would have.
 ///
 /// Where DSPEx differs from DSPy, and why:
-/// - The sampling settings are task-local (``LMContext/rolloutID``), as ``BestOfN`` uses them: a predictor that
-///   sets its own temperature keeps it (DSPy's `lm.copy(temperature=1.0)` replaces it). Rollout ids start at 0
+/// - The sampling settings are task-local (``LMContext/rolloutID`` and ``LMContext/samplingTemperature``, 1.0
+///   over every predictor's own, as DSPy's `lm.copy(rollout_id=..., temperature=1.0)`). Rollout ids start at 0
 ///   for seed 0 (DSPy's), at a seed-derived offset for other seeds, so another seed asks for fresh samples.
 /// - A validation set, when given, replaces the training set in the final selection (DSPy's SIMBA has none).
 /// - The rule call's `program_code` (DSPy: the Python source of the program's class) describes the graph's

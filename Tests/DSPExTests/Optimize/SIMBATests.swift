@@ -61,6 +61,28 @@ struct SIMBATests {
         }
     }
 
+    @Test("samples are drawn at temperature 1.0 even from a predictor with its own; evaluations keep its own")
+    func samplingTemperature() async throws {
+        let trainset = try await OptimizerTests.load("arithmetic_train.jsonl", limit: 12)
+        let lm = ScriptedLM { request in Self.reply(to: request) }
+        let program = try Graph(
+            stages: [
+                Stage(
+                    "solve", try Predict("question -> answer: int", lm: lm, options: LMOptions(temperature: 0)),
+                    inputs: ["question": .input(field: "question")])
+            ],
+            outputs: ["answer": .stage(id: "solve", field: "answer")])
+        _ = try await SIMBA(
+            metric: .exactMatch(), bsize: 6, numCandidates: 3, maxSteps: 1, maxDemos: 0, promptModel: lm
+        ).compile(program, trainset: trainset)
+        let sampled = lm.requests.filter { $0.rolloutID != nil }
+        #expect(!sampled.isEmpty && sampled.allSatisfy { $0.temperature == 1.0 })
+        let evaluated = lm.requests.filter {
+            $0.rolloutID == nil && $0.messages.first?.content.contains("`module_advice`") != true
+        }
+        #expect(!evaluated.isEmpty && evaluated.allSatisfy { $0.temperature == 0 })
+    }
+
     @Test("append_a_rule sends DSPy's OfferFeedback prompt and appends the advice to the predictor's instructions")
     func rulePrompt() async throws {
         let trainset = try await OptimizerTests.load("arithmetic_train.jsonl", limit: 12)
