@@ -1,8 +1,9 @@
 import OrderedCollections
 
-/// DSPy's `BestOfN`: runs a module up to `n` times, each attempt under its own rollout id (so the cache does not
-/// answer it and a predictor without a temperature samples at 1.0), and returns the first prediction whose reward
-/// reaches `threshold`, else the one with the highest reward.
+/// DSPy's `BestOfN`: runs a module up to `n` times, each attempt under its own rollout id at temperature 1.0 (so
+/// the cache does not answer it and the model samples, whatever temperature the run's model settings give — DSPy's
+/// `lm.copy(rollout_id=..., temperature=1.0)`), and returns the first prediction whose reward reaches `threshold`,
+/// else the one with the highest reward.
 ///
 /// As in DSPy 3.4.1 (`dspy/predict/best_of_n.py`): rollout ids start at the current one (0 when none is set), an
 /// attempt that throws is skipped while failures are within `failCount` (default `n`), and only the chosen
@@ -56,9 +57,11 @@ public struct BestOfN: Module {
         for index in 0..<max(0, n) {
             do {
                 let ((prediction, score), trace) = try await withTrace {
-                    try await LMContext.$rolloutID.withValue(start + index) {
-                        let prediction = try await module.forward(inputs)
-                        return (prediction, try await reward(inputs, prediction))
+                    try await LMContext.$samplingTemperature.withValue(1.0) {
+                        try await LMContext.$rolloutID.withValue(start + index) {
+                            let prediction = try await module.forward(inputs)
+                            return (prediction, try await reward(inputs, prediction))
+                        }
                     }
                 }
                 usage = usage + prediction.usage

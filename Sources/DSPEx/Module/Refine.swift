@@ -6,8 +6,9 @@ import OrderedCollections
 ///
 /// Use it instead of ``BestOfN`` when a failed attempt says something about how to do better. As in DSPy 3.4.1
 /// (`dspy/predict/refine.py`):
-/// - attempts run under rollout ids from the current one (0 when none is set), at temperature 1.0 unless a
-///   predictor sets one; the first attempt reaching `threshold` wins, else the one with the highest reward;
+/// - attempts run under rollout ids from the current one (0 when none is set), at temperature 1.0 over the run's
+///   (DSPy's `lm.copy(rollout_id=..., temperature=1.0)`); the first attempt reaching `threshold` wins, else the one
+///   with the highest reward;
 /// - an attempt whose module, reward or feedback call throws is skipped while failures are within `failCount`,
 ///   by ``BestOfN``'s rule; the advice of an earlier attempt stays in force after a failed one;
 /// - the feedback call gets the program's inputs, each predictor call of the attempt (`program_trajectory`) and
@@ -113,9 +114,11 @@ public struct Refine: Module {
         for index in 0..<max(0, n) {
             do {
                 let (prediction, trace) = try await withTrace {
-                    try await LMContext.$rolloutID.withValue(start + index) {
-                        try await LMContext.$hints.withValue(advice ?? LMContext.hints) {
-                            try await module.forward(inputs)
+                    try await LMContext.$samplingTemperature.withValue(1.0) {
+                        try await LMContext.$rolloutID.withValue(start + index) {
+                            try await LMContext.$hints.withValue(advice ?? LMContext.hints) {
+                                try await module.forward(inputs)
+                            }
                         }
                     }
                 }

@@ -30,6 +30,17 @@ import Testing
         #expect(prediction.usage.lmCalls == 2)
     }
 
+    @Test("attempts sample at 1.0 even when the run's settings give the predictor temperature 0")
+    func samplesOverTheRunsTemperature() async throws {
+        let lm = Self.lm([0: "Lyon", 1: "Paris"])
+        let predict = try Predict("question -> answer", lm: lm, options: LMOptions(temperature: 0))
+        let best = BestOfN(predict, n: 2, threshold: 1.0, reward: Self.isParis)
+        #expect(try await best(["question": "Capital of France?"])["answer"] == "Paris")
+        #expect(lm.requests.map(\.temperature) == [1.0, 1.0])
+        _ = try await predict(["question": "Capital of France?"])
+        #expect(lm.requests.last?.temperature == 0)
+    }
+
     @Test("when no attempt reaches the threshold, the best one is returned after n attempts")
     func bestWhenNonePasses() async throws {
         let lm = Self.lm([0: "a", 1: "abcd", 2: "ab"])
