@@ -230,7 +230,8 @@ public struct ConsoleServer: Sendable {
         return ConsoleResponse.html(failure.html(), status: failure.status)
     }
 
-    /// The event stream: the feed's snapshots as server-sent events, one `data:` line of JSON each.
+    /// The event stream: the feed's snapshots as server-sent events, one `data:` line of JSON each, and its
+    /// heartbeats as comment lines.
     static func events(_ feed: RunChangeFeed) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "text/event-stream"
@@ -243,7 +244,9 @@ public struct ConsoleServer: Sendable {
                 let (stream, end) = feed.subscription()
                 try await withGracefulShutdownHandler {
                     for await snapshot in stream {
-                        try await writer.write(ByteBuffer(string: "data: \(snapshot)\n\n"))
+                        // A heartbeat before any snapshot is an SSE comment: it keeps proxies from closing the stream.
+                        let event = snapshot.isEmpty ? ":\n\n" : "data: \(snapshot)\n\n"
+                        try await writer.write(ByteBuffer(string: event))
                     }
                 } onGracefulShutdown: {
                     end()

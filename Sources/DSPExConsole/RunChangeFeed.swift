@@ -19,10 +19,16 @@ public final class RunChangeFeed: Service, Sendable {
     public struct Configuration: Sendable {
         /// Time between reads of the store.
         public var interval: Duration
+        /// The longest a subscriber goes without hearing from the feed: after that long without a change, it gets
+        /// the latest snapshot again (an empty string when there is none, which the event stream sends as an SSE
+        /// comment), so that a proxy between the console and a browser does not close an idle stream. Repeating the
+        /// snapshot, rather than sending a marker, means a heartbeat can never displace an unread change.
+        public var keepAlive: Duration
 
-        /// Creates a configuration; the default reads twice a second.
-        public init(interval: Duration = .milliseconds(500)) {
+        /// Creates a configuration; the default reads twice a second and sends a heartbeat after 15 quiet seconds.
+        public init(interval: Duration = .milliseconds(500), keepAlive: Duration = .seconds(15)) {
             self.interval = interval
+            self.keepAlive = keepAlive
         }
     }
 
@@ -31,6 +37,8 @@ public final class RunChangeFeed: Service, Sendable {
         var subscribers: [Int: AsyncStream<String>.Continuation] = [:]
         var nextID = 0
         var finished = false
+        /// Time since the last snapshot or heartbeat was sent.
+        var quiet: Duration = .zero
     }
 
     private let store: Store
@@ -61,6 +69,7 @@ public final class RunChangeFeed: Service, Sendable {
                 // (the store busy, a file being replaced) is skipped: the next one retries.
                 if self.hasSubscribers, let snapshot = try? self.snapshot() { self.publish(snapshot) }
                 try await self.clock.sleep(for: self.configuration.interval)
+                self.tick(self.configuration.interval)
             }
         }
     }
@@ -70,9 +79,23 @@ public final class RunChangeFeed: Service, Sendable {
         let subscribers = state.withLock { state -> [AsyncStream<String>.Continuation] in
             guard state.latest != snapshot else { return [] }
             state.latest = snapshot
+            state.quiet = .zero
             return Array(state.subscribers.values)
         }
         for subscriber in subscribers { subscriber.yield(snapshot) }
+    }
+
+    /// Counts `elapsed` as quiet time, and sends every subscriber a heartbeat (the latest snapshot again, or an
+    /// empty string) once it reaches ``Configuration/keepAlive``.
+    func tick(_ elapsed: Duration) {
+        let keepAlive = configuration.keepAlive
+        let (subscribers, heartbeat) = state.withLock { state -> ([AsyncStream<String>.Continuation], String) in
+            state.quiet += elapsed
+            guard state.quiet >= keepAlive, !state.subscribers.isEmpty else { return ([], "") }
+            state.quiet = .zero
+            return (Array(state.subscribers.values), state.latest ?? "")
+        }
+        for subscriber in subscribers { subscriber.yield(heartbeat) }
     }
 
     private func finish() {
@@ -84,7 +107,8 @@ public final class RunChangeFeed: Service, Sendable {
         for subscriber in subscribers { subscriber.finish() }
     }
 
-    /// A stream of snapshots: the latest at once (when there is one), then every change. It ends when the feed
+    /// A stream of snapshots: the latest at once (when there is one), then every change, and the latest again as a
+    /// heartbeat after ``Configuration/keepAlive`` without one (an empty string before any). It ends when the feed
     /// stops or the subscriber stops listening.
     public func subscribe() -> AsyncStream<String> {
         subscription().stream

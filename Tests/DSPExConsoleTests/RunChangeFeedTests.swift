@@ -26,6 +26,26 @@ struct RunChangeFeedTests {
         #expect(feed.subscriberCount == 1)
     }
 
+    @Test("after keepAlive without a change a subscriber gets the latest snapshot again; a change restarts the wait")
+    func heartbeat() async throws {
+        let store = try Store.temporary()
+        defer { try? store.remove() }
+        let feed = RunChangeFeed(store: store, configuration: .init(keepAlive: .seconds(15)))
+        var iterator = feed.subscribe().makeAsyncIterator()
+        feed.tick(.seconds(15))  // nothing published yet: an empty heartbeat (an SSE comment)
+        #expect(await iterator.next() == "")
+        feed.publish("[1]")
+        #expect(await iterator.next() == "[1]")
+        feed.tick(.seconds(10))
+        feed.publish("[2]")  // a change: the quiet time starts again
+        #expect(await iterator.next() == "[2]")
+        feed.tick(.seconds(10))
+        feed.tick(.seconds(5))
+        #expect(await iterator.next() == "[2]")
+        feed.publish("[3]")
+        #expect(await iterator.next() == "[3]")
+    }
+
     @Test("the feed reads only while someone listens: a subscriber to an idle feed gets the store as it is then")
     func idleFeed() async throws {
         let store = try Store.temporary()
