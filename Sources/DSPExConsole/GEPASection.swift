@@ -66,9 +66,7 @@ struct GEPASection: Sendable {
                 if let before = iteration.scoreBefore, let after = iteration.scoreAfter {
                     scores = String(format: "%g → %g", before, after)
                 }
-                let outcome =
-                    iteration.outcome.replacingOccurrences(of: "_", with: " ")
-                    + (iteration.candidate.map { " as \($0)" } ?? "")
+                let outcome = iteration.outcomeDescription
                 let parents = iteration.parents.map(String.init).joined(separator: "+")
                 let frontAfter = iteration.front.map(String.init).joined(separator: ", ")
                 let cells: [HTML] = [

@@ -95,8 +95,7 @@ struct ShowCommand: AsyncParsableCommand {
             if let before = iteration.scoreBefore, let after = iteration.scoreAfter {
                 line += String(format: "  minibatch %g -> %g", before, after)
             }
-            line += "  \(iteration.outcome.replacingOccurrences(of: "_", with: " "))"
-            if let candidate = iteration.candidate { line += " as \(candidate)" }
+            line += "  \(iteration.outcomeDescription)"
             line += "  front \(iteration.front.map(String.init).joined(separator: ","))"
             line += "  at call \(iteration.metricCalls)"
             print(line)

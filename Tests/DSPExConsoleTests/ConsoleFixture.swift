@@ -34,13 +34,7 @@ struct ConsoleFixture {
     }
 
     static func graph(_ lm: any LanguageModel) throws -> Graph {
-        try Graph(
-            stages: [
-                Stage(
-                    "solve", try Predict("question -> answer: int", lm: lm),
-                    inputs: ["question": .input(field: "question")])
-            ],
-            outputs: ["answer": .stage(id: "solve", field: "answer")])
+        try additionGraph(lm)
     }
 
     /// Evaluates `count` examples as run `name`.

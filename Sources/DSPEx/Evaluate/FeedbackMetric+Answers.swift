@@ -20,21 +20,11 @@ extension FeedbackMetric {
     ///   - field: The prediction field to score.
     ///   - label: The example field with the expected answer; `nil` means the same name as `field`.
     public static func exactMatch(field: String = "answer", label: String? = nil) -> FeedbackMetric {
-        let plain = Metric.exactMatch(field: field, label: label)
-        return FeedbackMetric(plain.name, isLocal: true) { example, prediction, _, _, _ in
-            let score = try await plain.score(example, prediction)
-            let expected = example[label ?? field].flatMap(Metric.answerTexts) ?? []
-            let answered = prediction[field].flatMap(Metric.answerText)
-            let expectation = expected.isEmpty ? "(none)" : expected.joined(separator: " or ")
-            let feedback: String
-            if score >= 1, let answered {
-                feedback = "The program answered \(answered), which is the expected answer."
-            } else if let answered {
-                feedback = "The expected answer is \(expectation); the program answered \(answered)."
-            } else {
-                feedback = "The expected answer is \(expectation); the program gave no answer."
-            }
-            return ScoreWithFeedback(score: score, feedback: feedback)
+        explaining(.exactMatch(field: field, label: label), field: field, label: label) {
+            score, expectation, answered in
+            score >= 1
+                ? "The program answered \(answered), which is the expected answer."
+                : "The expected answer is \(expectation); the program answered \(answered)."
         }
     }
 
@@ -50,10 +40,23 @@ extension FeedbackMetric {
     public static func named(_ name: String, field: String?, label: String?) throws(EvaluateError) -> FeedbackMetric {
         let plain = try Metric.named(name, field: field, label: label)
         let field = field ?? "answer"
-        if plain.name == Metric.exactMatch(field: field, label: label).name {
-            return .exactMatch(field: field, label: label)
+        if plain.name == "exact_match" { return .exactMatch(field: field, label: label) }
+        return explaining(plain, field: field, label: label) { score, expectation, answered in
+            score >= 1
+                ? "The program answered \(answered), which matches the expected answer \(expectation) (\(name))."
+                : "The expected answer is \(expectation); the program answered \(answered), which scores "
+                    + "\(Value.double(score).pythonRepr) (\(name))."
         }
-        return FeedbackMetric(plain.name, isLocal: plain.isLocal) { example, prediction, _, _, _ in
+    }
+
+    /// `plain` with a feedback from `explain(score, expected answers, produced answer)`; a prediction without the
+    /// field gets "The expected answer is …; the program gave no answer." Expected answers print as the metric
+    /// compares them, several joined with "or", none as "(none)".
+    private static func explaining(
+        _ plain: Metric, field: String, label: String?,
+        _ explain: @escaping @Sendable (_ score: Double, _ expectation: String, _ answered: String) -> String
+    ) -> FeedbackMetric {
+        FeedbackMetric(plain.name, isLocal: plain.isLocal) { example, prediction, _, _, _ in
             let score = try await plain.score(example, prediction)
             let expected = example[label ?? field].flatMap(Metric.answerTexts) ?? []
             let expectation = expected.isEmpty ? "(none)" : expected.joined(separator: " or ")
@@ -61,16 +64,7 @@ extension FeedbackMetric {
                 return ScoreWithFeedback(
                     score: score, feedback: "The expected answer is \(expectation); the program gave no answer.")
             }
-            if score >= 1 {
-                return ScoreWithFeedback(
-                    score: score,
-                    feedback: "The program answered \(answered), which matches the expected answer \(expectation) "
-                        + "(\(name)).")
-            }
-            return ScoreWithFeedback(
-                score: score,
-                feedback: "The expected answer is \(expectation); the program answered \(answered), which scores "
-                    + "\(Value.double(score).pythonRepr) (\(name)).")
+            return ScoreWithFeedback(score: score, feedback: explain(score, expectation, answered))
         }
     }
 }

@@ -109,6 +109,11 @@ public struct GEPAReport: Sendable, Hashable {
             front = object["front"]?.arrayValue?.compactMap(\.intValue) ?? []
         }
 
+        /// The outcome in words, with the candidate it added: `accepted as 3`, `skipped perfect`, `no proposal`.
+        public var outcomeDescription: String {
+            outcome.replacingOccurrences(of: "_", with: " ") + (candidate.map { " as \($0)" } ?? "")
+        }
+
         /// The iteration as JSON.
         public var value: Value {
             [

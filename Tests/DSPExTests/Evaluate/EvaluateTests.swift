@@ -33,13 +33,7 @@ struct EvaluateTests {
     }
 
     static func graph(_ lm: any LanguageModel) throws -> Graph {
-        try Graph(
-            stages: [
-                Stage(
-                    "solve", try Predict("question -> answer: int", lm: lm),
-                    inputs: ["question": .input(field: "question")])
-            ],
-            outputs: ["answer": .stage(id: "solve", field: "answer")])
+        try additionGraph(lm)
     }
 
     @Test("Evaluate(devset:metric:) scores a module like DSPy's Evaluate")

@@ -65,13 +65,7 @@ struct SIMBATests {
     func samplingTemperature() async throws {
         let trainset = try await OptimizerTests.load("arithmetic_train.jsonl", limit: 12)
         let lm = ScriptedLM { request in Self.reply(to: request) }
-        let program = try Graph(
-            stages: [
-                Stage(
-                    "solve", try Predict("question -> answer: int", lm: lm, options: LMOptions(temperature: 0)),
-                    inputs: ["question": .input(field: "question")])
-            ],
-            outputs: ["answer": .stage(id: "solve", field: "answer")])
+        let program = try additionGraph(lm, options: LMOptions(temperature: 0))
         _ = try await SIMBA(
             metric: .exactMatch(), bsize: 6, numCandidates: 3, maxSteps: 1, maxDemos: 0, promptModel: lm
         ).compile(program, trainset: trainset)
@@ -88,13 +82,7 @@ struct SIMBATests {
         let trainset = try await OptimizerTests.load("arithmetic_train.jsonl", limit: 12)
         let lm = ScriptedLM { request in Self.reply(to: request) }
         // A predictor without a temperature of its own, so the samples are drawn at DSPy's 1.0.
-        let program = try Graph(
-            stages: [
-                Stage(
-                    "solve", try Predict("question -> answer: int", lm: lm),
-                    inputs: ["question": .input(field: "question")])
-            ],
-            outputs: ["answer": .stage(id: "solve", field: "answer")])
+        let program = try additionGraph(lm)
         let original = try #require(program.namedPredictors.first?.state.signature.instructions)
         // maxDemos 0 leaves append_a_rule as the only strategy.
         let optimized = try await SIMBA(
