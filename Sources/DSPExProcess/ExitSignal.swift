@@ -7,6 +7,9 @@ public final class ExitSignal: @unchecked Sendable {
     private var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
     private var nextWaiter = 0
 
+    /// A signal not yet fired.
+    public init() {}
+
     /// Fires the signal, resuming every waiter.
     public func signal() {
         let pending = lock.withLock {

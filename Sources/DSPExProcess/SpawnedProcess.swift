@@ -106,8 +106,12 @@ public final class SpawnedProcess: Sendable {
         for (name, value) in environment { variables[name] = value }
         let envp = variables.map { strdup("\($0)=\($1)") } + [nil]
         defer { for pointer in envp { free(pointer) } }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        resetSignals(&attributes, flags: 0)
         var pid: pid_t = 0
-        let status = posix_spawn(&pid, executable.path, &actions, nil, argv, envp)
+        let status = posix_spawn(&pid, executable.path, &actions, &attributes, argv, envp)
         close(outPipe[1])
         close(errPipe[1])
         if connected { close(inPipe[0]) }
@@ -149,7 +153,7 @@ public final class SpawnedProcess: Sendable {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, setSessionFlag)
+        resetSignals(&attributes, flags: setSessionFlag)
         let argv = ([executable.path] + arguments).map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
@@ -171,6 +175,23 @@ public final class SpawnedProcess: Sendable {
             fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
                 ?? CommandLine.arguments[0])
     }
+
+    /// Starts the child with every signal at its default action and none blocked, whatever this process ignores or
+    /// blocks: a parent that ignores SIGINT (a command handling Ctrl-C itself, a shell's background job) must not
+    /// start children that Ctrl-C or `dspex cancel` cannot stop.
+    private static func resetSignals(_ attributes: inout posix_spawnattr_t, flags: Int16) {
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setflags(&attributes, flags | setSignalDefaultsFlag | setSignalMaskFlag)
+    }
+
+    /// `POSIX_SPAWN_SETSIGDEF` and `POSIX_SPAWN_SETSIGMASK` (glibc's values).
+    private static let setSignalDefaultsFlag: Int16 = 0x04
+    private static let setSignalMaskFlag: Int16 = 0x08
 
     /// `POSIX_SPAWN_SETSID` (glibc's value; not exported to Swift).
     private static let setSessionFlag: Int16 = 0x80

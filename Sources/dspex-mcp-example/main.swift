@@ -7,6 +7,8 @@ import MCP
 //   add(a, b)          the sum of two integers, as text
 //   lookup(key)        a fact from a small table; an unknown key is a tool error (isError)
 //   split_words(text)  each word as its own text content (several contents)
+//   wait(seconds)      answers "done" after that many seconds (for timeouts and cancellation)
+//   exit(status)       ends the server without answering (a server that crashes mid-call)
 
 let facts = [
     "speed_of_light_m_s": "299792458",
@@ -43,6 +45,19 @@ await server.withMethodHandler(ListTools.self) { _ in
                 "properties": .object(["text": .object(["type": .string("string")])]),
                 "required": .array([.string("text")]),
             ])),
+        Tool(
+            name: "wait", description: "Answers after the given number of seconds.",
+            inputSchema: .object([
+                "type": .string("object"),
+                "properties": .object(["seconds": .object(["type": .string("number")])]),
+                "required": .array([.string("seconds")]),
+            ])),
+        Tool(
+            name: "exit", description: "Ends the server without answering.",
+            inputSchema: .object([
+                "type": .string("object"),
+                "properties": .object(["status": .object(["type": .string("integer")])]),
+            ])),
     ])
 }
 
@@ -64,6 +79,12 @@ await server.withMethodHandler(CallTool.self) { params in
     case "split_words":
         let words = (arguments["text"]?.stringValue ?? "").split(separator: " ").map(String.init)
         return .init(content: words.map { .text(text: $0, annotations: nil, _meta: nil) }, isError: false)
+    case "wait":
+        let seconds = arguments["seconds"]?.doubleValue ?? Double(arguments["seconds"]?.intValue ?? 0)
+        try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+        return .init(content: [.text(text: "done", annotations: nil, _meta: nil)], isError: false)
+    case "exit":
+        exit(Int32(arguments["status"]?.intValue ?? 1))
     default:
         return .init(content: [.text(text: "unknown tool \(params.name)", annotations: nil, _meta: nil)], isError: true)
     }

@@ -26,10 +26,12 @@ enum Interrupts {
     /// Runs `work`; on the first signal it cancels `work` and waits for it to wind down, returning what it
     /// returns then (a cancelled run still reports what finished).
     static func cancellingOnSignal<R: Sendable>(_ work: @escaping @Sendable () async throws -> R) async throws -> R {
-        try await withThrowingTaskGroup(of: InterruptOutcome<R>.self) { group in
+        // Installed before the work starts, so a signal that comes as soon as it starts is not missed.
+        let received = signals()
+        return try await withThrowingTaskGroup(of: InterruptOutcome<R>.self) { group in
             group.addTask { .finished(try await work()) }
             group.addTask {
-                for await _ in signals() { return .interrupted }
+                for await _ in received { return .interrupted }
                 return .interrupted
             }
             while let outcome = try await group.next() {

@@ -7,7 +7,7 @@ import HummingbirdTesting
 import Testing
 
 /// The console's routes through Hummingbird's router test client: pages, escaping, paging, errors, access.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct ConsoleServerTests {
     static func app(_ store: Store, token: String? = nil, host: String = "127.0.0.1") throws -> some ApplicationProtocol
     {

@@ -4,7 +4,7 @@ import Testing
 @testable import DSPExConsole
 
 /// A GEPA compile run's part of its page: the candidate tree, the iterations and the plot's points.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct GEPASectionTests {
     static func report() -> GEPAReport {
         var state = GEPAState(predictorNames: ["solve"], seed: ["Add."], scores: [0, 1], budget: 40)

@@ -10,7 +10,7 @@ import Testing
 @testable import DSPExConsole
 
 /// The one change feed per server and the event stream it feeds.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct RunChangeFeedTests {
     @Test("a subscriber gets the latest snapshot at once, then only changes")
     func publishesChanges() async throws {

@@ -5,7 +5,7 @@ import struct DSPEx.SeededGenerator
 
 @testable import DSPExSim
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct ArithmeticOracleTests {
     @Test(
         "the probability of a correct answer is min(0.5 + 0.1 × demos + hint bonus, 0.95)",

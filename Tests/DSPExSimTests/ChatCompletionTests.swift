@@ -2,7 +2,7 @@ import DSPExSim
 import Foundation
 import Testing
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct ChatCompletionTests {
     /// A prompt with one output field of every type the simulator knows.
     static let typedPrompt: DSPyPrompt = {

@@ -3,7 +3,7 @@ import Foundation
 import NIOCore
 import Testing
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct FaultInjectionTests {
     static func configuration(_ faults: FaultInjection) -> SimulatorConfiguration {
         var configuration = SimulatorConfiguration()

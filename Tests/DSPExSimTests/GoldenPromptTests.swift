@@ -4,7 +4,7 @@ import Testing
 
 /// Replays the messages of the DSPy golden fixtures (`Tests/DSPExTests/Fixtures/golden`) and checks that
 /// every reply has exactly the fixture's output fields, in the adapter's format.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct GoldenPromptTests {
     static let goldenDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .resolvingSymlinksInPath().deletingLastPathComponent()

@@ -2,7 +2,7 @@ import DSPExSim
 import Foundation
 import Testing
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct KeepAliveTests {
     @Test("one HTTP/1.1 connection serves many requests in turn")
     func manyRequestsOneConnection() async throws {

@@ -4,7 +4,7 @@ import struct DSPEx.SeededGenerator
 
 @testable import DSPExSim
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct PromptSchemaTests {
     @Test("output fields are read with their types, even when descriptions span several lines")
     func outputFields() {

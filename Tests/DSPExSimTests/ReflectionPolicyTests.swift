@@ -3,7 +3,7 @@ import Testing
 
 @testable import DSPExSim
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct ReflectionPolicyTests {
     /// GEPA's proposal prompt around `instruction` and one feedback record.
     static func reflectionPrompt(_ instruction: String, record: String = "What is 1 + 2?") -> String {

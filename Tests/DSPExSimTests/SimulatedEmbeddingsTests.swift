@@ -3,7 +3,7 @@ import Testing
 
 @testable import DSPExSim
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct SimulatedEmbeddingsTests {
     static func dot(_ left: [Float], _ right: [Float]) -> Float {
         zip(left, right).reduce(0) { $0 + $1.0 * $1.1 }

@@ -3,7 +3,7 @@ import Testing
 
 @testable import DSPExSim
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct SimulatedLatencyTests {
     @Test("a fixed latency delays every reply by at least that long")
     func fixedLatency() async throws {

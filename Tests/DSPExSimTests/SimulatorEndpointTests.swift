@@ -2,7 +2,7 @@ import DSPExSim
 import Foundation
 import Testing
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct SimulatorEndpointTests {
     @Test("GET /health answers ok")
     func health() async throws {

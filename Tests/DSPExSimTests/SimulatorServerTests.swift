@@ -2,7 +2,7 @@ import Testing
 
 @testable import DSPExSim
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct SimulatorServerTests {
     @Test("start binds a free port on loopback and baseURL points at /v1")
     func startAndStop() async throws {

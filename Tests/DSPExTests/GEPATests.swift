@@ -8,7 +8,7 @@ import Testing
 
 /// GEPA against scripted models: the task model answers "What is A + B?" correctly only when its instruction says
 /// "Add the two numbers" (else A + B + 1); the reflection model proposes instructions.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct GEPATests {
     static let better = "Add the two numbers."
 

@@ -153,7 +153,7 @@ struct CompileResumeTests {
     func detachCancelResume() async throws {
         var simulator = SimulatorConfiguration()
         // Slow enough that the background run cannot finish before the cancel, even on a loaded machine.
-        simulator.latency = .fixed(milliseconds: 60)
+        simulator.latency = .fixed(milliseconds: 100)
         let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let store = folder.appendingPathComponent("dspex.sqlite").path

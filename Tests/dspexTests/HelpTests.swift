@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `dspex --help` is part of the CLI's interface: a change to it shows up here and in the fixture's diff.
-@Suite(.timeLimit(.minutes(1)), .tags(.integration))
+@Suite(.timeLimit(.minutes(3)), .tags(.integration))
 struct HelpTests {
     static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Fixtures/help.txt")

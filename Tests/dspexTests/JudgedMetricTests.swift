@@ -3,7 +3,7 @@ import DSPExTesting
 import Foundation
 import Testing
 
-@Suite(.timeLimit(.minutes(1)), .tags(.integration))
+@Suite(.timeLimit(.minutes(3)), .tags(.integration))
 struct JudgedMetricTests {
     static let judgedPipeline = """
         name: judged

@@ -2,7 +2,7 @@ import DSPEx
 import Foundation
 import Testing
 
-@Suite(.timeLimit(.minutes(1)), .tags(.integration))
+@Suite(.timeLimit(.minutes(3)), .tags(.integration))
 struct PredictCommandTests {
     @Test("--version prints the version")
     func version() async throws {

@@ -3,7 +3,7 @@ import DSPExTesting
 import Foundation
 import Testing
 
-@Suite(.timeLimit(.minutes(1)), .tags(.integration))
+@Suite(.timeLimit(.minutes(3)), .tags(.integration))
 struct RunCommandTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
@@ -118,7 +118,7 @@ struct RunCommandTests {
     }
 }
 
-@Suite(.timeLimit(.minutes(1)), .tags(.integration))
+@Suite(.timeLimit(.minutes(3)), .tags(.integration))
 struct RunInterruptTests {
     @Test("Ctrl-C stops a run cleanly: what finished is written and the exit status says it was interrupted")
     func interruptFlushesFinishedWork() async throws {
@@ -126,10 +126,15 @@ struct RunInterruptTests {
         defer { try? FileManager.default.removeItem(at: out) }
         let process = try CLIProcess.start([
             "run", RunCommandTests.path("pipelines/arithmetic.yaml"), "--data",
-            RunCommandTests.path("data/arithmetic_dev.jsonl"), "--out", out.path, "--sim-latency-ms", "100",
+            RunCommandTests.path("data/arithmetic_dev.jsonl"), "--out", out.path, "--sim-latency-ms", "400",
             "--concurrency", "4",
         ])
-        try await Task.sleep(for: .milliseconds(1500))
+        // Interrupted once it handles Ctrl-C (a loaded machine may take a while to get there) and has had time to
+        // finish some examples.
+        for _ in 0..<600 where !(try Self.caughtSignals(of: process.pid)).contains(SIGINT) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try await Task.sleep(for: .milliseconds(1000))
         process.send(SIGINT)
         #expect(await process.wait(timeout: 20) == .exited(130))
         let lines = try String(contentsOf: out, encoding: .utf8).split(separator: "\n")
@@ -137,5 +142,17 @@ struct RunInterruptTests {
         #expect(lines.count < 200)
         for line in lines { #expect((try? Value(json: String(line)))?["outputs"] != nil) }
         #expect(process.stderr.contains("interrupted"))
+    }
+
+    /// The signals process `pid` ignores or catches, read from `/proc/<pid>/status` (Linux).
+    static func caughtSignals(of pid: pid_t) throws -> Set<Int32> {
+        let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+        var signals: Set<Int32> = []
+        for line in status.split(separator: "\n") where line.hasPrefix("SigIgn:") || line.hasPrefix("SigCgt:") {
+            guard let mask = UInt64(line.dropFirst("SigIgn:".count).trimmingCharacters(in: .whitespaces), radix: 16)
+            else { continue }
+            signals.formUnion((1...64).filter { mask & (1 << UInt64($0 - 1)) != 0 }.map(Int32.init))
+        }
+        return signals
     }
 }

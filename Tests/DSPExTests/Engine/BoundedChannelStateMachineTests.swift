@@ -3,7 +3,7 @@ import Testing
 @testable import DSPEx
 
 /// The channel's transitions, driven by hand without tasks: waiters are string tokens instead of continuations.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct BoundedChannelStateMachineTests {
     typealias Machine = BoundedChannelStateMachine<Int, String, String>
 

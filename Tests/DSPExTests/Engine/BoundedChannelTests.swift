@@ -6,7 +6,7 @@ import Testing
 
 /// The channel with real tasks. Interleavings are forced by waiting (with `Task.yield`, never a sleep) until the
 /// channel reports the waiters a test needs, then acting.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct BoundedChannelTests {
     /// Yields until `condition` holds; the suite's time limit turns a missed condition into a failure.
     func waitUntil(_ condition: () -> Bool) async {

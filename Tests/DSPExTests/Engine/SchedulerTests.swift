@@ -75,7 +75,7 @@ struct ExampleStream: AsyncSequence, Sendable {
     func makeAsyncIterator() -> AsyncIterator { AsyncIterator(base: examples.makeIterator()) }
 }
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct SchedulerTests {
     /// solve(question) and explain(question) fan out from the input; check joins both (fan-in).
     static func diamond(_ lm: EngineTestLM, concurrency: Int = 4) throws -> Graph {

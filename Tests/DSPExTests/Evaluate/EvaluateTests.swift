@@ -4,7 +4,7 @@ import Foundation
 import OrderedCollections
 import Testing
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct EvaluateTests {
     /// "What is A + B?" devset of `count` examples.
     static func devset(_ count: Int) -> [Example] {

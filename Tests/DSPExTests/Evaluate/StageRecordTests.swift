@@ -5,7 +5,7 @@ import OrderedCollections
 import Testing
 
 /// What an evaluation keeps of each stage of each example: inputs, outputs, the exact LM calls, fallbacks, errors.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct StageRecordTests {
     static let answer5 = "[[ ## answer ## ]]\n5\n\n[[ ## completed ## ]]"
 

@@ -30,7 +30,7 @@ func withSimulatedEmbedder<R: Sendable>(
     }
 }
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct EmbedderTests {
     static func requests(_ server: SimulatorServer) -> Int { server.stats().byPath["/v1/embeddings", default: 0] }
 

@@ -5,7 +5,7 @@ import Testing
 
 /// The lean HTTP/1.1 client `OpenAICompatibleLM` uses for `http://` URLs, against servers that
 /// treat their connections in the ways real servers do.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct KeepAliveHTTP1TransportTests {
     private func client(_ server: ScriptedHTTPServer, maxConcurrency: Int = 8) -> OpenAICompatibleLM {
         OpenAICompatibleLM(

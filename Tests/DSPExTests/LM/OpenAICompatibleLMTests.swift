@@ -4,7 +4,7 @@ import Foundation
 import Synchronization
 import Testing
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct OpenAICompatibleLMTests {
     @Test("Predict talks to a real HTTP server and reads usage")
     func endToEnd() async throws {

@@ -4,7 +4,7 @@ import Testing
 
 @testable import DSPEx
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct RequestCoalescerTests {
     @Test("the state machine: the first caller leads, later ones wait, the flight's end hands back every waiter")
     func stateMachine() {

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// The LM client against servers that send the key back: nothing they send carries it into the program.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct ServerEchoedSecretTests {
     static let key = "sk-hostile-\(UUID().uuidString.replacingOccurrences(of: "-", with: ""))"
 

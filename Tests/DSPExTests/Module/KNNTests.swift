@@ -60,7 +60,7 @@ final class Gate: Sendable {
     }
 }
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct KNNTests {
     static func questions(_ count: Int) -> [Example] {
         (0..<count).map { Example(["question": .string("q\($0)"), "answer": .int($0)]).withInputs("question") }

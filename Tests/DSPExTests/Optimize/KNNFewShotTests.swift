@@ -5,7 +5,7 @@ import Testing
 
 @testable import DSPEx
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct KNNFewShotTests {
     /// "What is A + B?" → A + B, from the last user message: a language model that always adds correctly.
     static func adder() -> ScriptedLM {

@@ -5,7 +5,7 @@ import Testing
 
 /// Few-shot optimizers on the bundled arithmetic task, against the simulator (which answers correctly
 /// with probability 0.5 + 0.1 per demo, capped at 0.95).
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct OptimizerTests {
     static let root = PipelineRunTests.root
 
@@ -76,7 +76,7 @@ struct OptimizerTests {
     }
 }
 
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct RandomSearchTests {
     @Test("random search builds DSPy's candidates: zero-shot, labeled-only, unshuffled, then seeded shuffles")
     func candidateConstruction() {

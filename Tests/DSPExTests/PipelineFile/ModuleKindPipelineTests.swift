@@ -22,7 +22,7 @@ struct ModuleKindErrorCase: Sendable, CustomTestStringConvertible {
 /// The module kinds that wrap or sample another module in pipeline files — `best_of_n`, `refine`,
 /// `multi_chain_comparison`, `knn_few_shot` — each good form built into its module, each bad form a located error,
 /// and the bundled pipelines run against the simulator.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct ModuleKindPipelineTests {
     static let root = Fixtures.repositoryRoot
     static let trainPath = root.appendingPathComponent("data/arithmetic_train.jsonl").path

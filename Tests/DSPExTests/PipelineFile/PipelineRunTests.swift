@@ -5,7 +5,7 @@ import Testing
 
 /// Every arithmetic example pipeline in `pipelines/` runs on the bundled dataset against the simulator (the
 /// `realmodel_*` pipelines are for a real model: `Tests/RealModelTests`).
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct PipelineRunTests {
     static let root = Fixtures.repositoryRoot
 

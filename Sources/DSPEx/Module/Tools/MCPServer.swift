@@ -1,6 +1,7 @@
 import DSPExProcess
 import Foundation
 import MCP
+import Synchronization
 import SystemPackage
 
 #if canImport(FoundationNetworking)
@@ -82,8 +83,9 @@ public final class MCPServer: Sendable {
     }
 
     private static func connect(
-        _ transport: any Transport, label: String, process: SpawnedProcess?, timeout: Duration?, only: [String]?
+        _ base: any Transport, label: String, process: SpawnedProcess?, timeout: Duration?, only: [String]?
     ) async throws(ToolError) -> MCPServer {
+        let transport = MCPClosingTransport(base)
         let client = Client(name: "dspex", version: DSPExVersion.current)
         let listed: [MCP.Tool]
         do {
@@ -96,8 +98,9 @@ public final class MCPServer: Sendable {
             throw ToolError(
                 code: .badDeclaration, tool: label, message: "the MCP server did not list its tools: \(error)")
         }
+        let connection = MCPTool.Connection(client: client, closed: transport.closed, label: label)
         var tools = try listed.map { tool throws(ToolError) in
-            try MCPTool(tool, client: client, timeout: timeout)
+            try MCPTool(tool, connection: connection, timeout: timeout)
         }
         if let only {
             for name in only where !tools.contains(where: { $0.name == name }) {
@@ -112,42 +115,79 @@ public final class MCPServer: Sendable {
         return MCPServer(tools: tools, label: label, client: client, process: process)
     }
 
-    /// Connects and lists the tools, in one task group with two watchers: a server that exits, or does not answer
-    /// within 30 s, must not hold the caller — the watcher disconnects the client, which ends the pending request.
+    /// The longest a server may take to answer the handshake and list its tools.
+    static let handshakeLimit = Duration.seconds(30)
+
+    /// Connects and lists the tools, in one task group with watchers: a server that exits, closes the connection or
+    /// does not answer within ``handshakeLimit`` must not hold the caller. The first child to finish decides the
+    /// outcome; a watcher that decides disconnects the client, which ends the pending request, and one that fires
+    /// after the tools were listed does nothing (a slow but successful handshake keeps its connection).
     private static func handshake(
-        _ client: Client, _ transport: any Transport, label: String, process: SpawnedProcess?
+        _ client: Client, _ transport: MCPClosingTransport, label: String, process: SpawnedProcess?
     ) async throws -> [MCP.Tool] {
-        try await withThrowingTaskGroup(of: [MCP.Tool].self) { group in
-            group.addTask {
-                _ = try await client.connect(transport: transport)
-                var tools: [MCP.Tool] = []
-                var cursor: String?
-                repeat {
-                    let page = try await client.listTools(cursor: cursor)
-                    tools += page.tools
-                    cursor = page.nextCursor
-                } while cursor != nil
-                return tools
+        let decided = Mutex(false)
+        let decide: @Sendable () -> Bool = {
+            decided.withLock { wasDecided in
+                defer { wasDecided = true }
+                return !wasDecided
+            }
+        }
+        return try await withThrowingTaskGroup(of: Result<[MCP.Tool], any Error>?.self) { group in
+            // At high priority, as are the client's and transport's tasks started from it: the handshake is a chain
+            // of a dozen hops between tasks, each of which would otherwise queue behind a busy run's work.
+            group.addTask(priority: .high) {
+                let listing: Result<[MCP.Tool], any Error>
+                do {
+                    _ = try await client.connect(transport: transport)
+                    var tools: [MCP.Tool] = []
+                    var cursor: String?
+                    repeat {
+                        let page = try await client.listTools(cursor: cursor)
+                        tools += page.tools
+                        cursor = page.nextCursor
+                    } while cursor != nil
+                    listing = .success(tools)
+                } catch {
+                    listing = .failure(error)
+                }
+                return decide() ? listing : nil
             }
             group.addTask {
-                try await Task.sleep(for: .seconds(30))
+                try? await Task.sleep(for: handshakeLimit)
+                guard !Task.isCancelled, decide() else { return nil }
                 await client.disconnect()
-                throw ToolError(
-                    code: .badDeclaration, tool: label, message: "the MCP server did not answer within 30 s")
+                return .failure(
+                    ToolError(
+                        code: .badDeclaration, tool: label,
+                        message: "the MCP server did not answer within \(handshakeLimit)"))
+            }
+            group.addTask {
+                await transport.closed.wait()
+                // A process that closed its output is usually exiting: its watcher gives the better message.
+                if process != nil { try? await Task.sleep(for: .seconds(1)) }
+                guard !Task.isCancelled, decide() else { return nil }
+                await client.disconnect()
+                return .failure(
+                    ToolError(
+                        code: .badDeclaration, tool: label,
+                        message: "the MCP server closed the connection before listing its tools"))
             }
             if let process {
                 group.addTask {
-                    guard let ended = await process.waitForExit() else { throw CancellationError() }
+                    guard let ended = await process.waitForExit(), decide() else { return nil }
                     await client.disconnect()
-                    throw ToolError(
-                        code: .badDeclaration, tool: label,
-                        message: "the MCP server exited (\(ended)) before listing its tools: "
-                            + String(process.stderr.prefix(500)))
+                    return .failure(
+                        ToolError(
+                            code: .badDeclaration, tool: label,
+                            message: "the MCP server exited (\(ended)) before listing its tools: "
+                                + String(process.stderr.prefix(500))))
                 }
             }
             defer { group.cancelAll() }
-            guard let tools = try await group.next() else { throw CancellationError() }
-            return tools
+            while let next = try await group.next() {
+                if let outcome = next { return try outcome.get() }
+            }
+            throw CancellationError()
         }
     }
 

@@ -1,3 +1,4 @@
+import DSPExProcess
 import MCP
 import OrderedCollections
 import Synchronization
@@ -14,13 +15,21 @@ public struct MCPTool: Tool {
     public var description: String?
     public var arguments: OrderedDictionary<String, Value>
     public var timeout: Duration?
-    private let client: Client
+    private let connection: Connection
 
-    init(_ tool: MCP.Tool, client: Client, timeout: Duration?) throws(ToolError) {
+    /// The server connection a tool calls through: the client, and the signal that the connection has ended.
+    struct Connection: Sendable {
+        var client: Client
+        var closed: ExitSignal
+        /// The server's command or URL, for errors.
+        var label: String
+    }
+
+    init(_ tool: MCP.Tool, connection: Connection, timeout: Duration?) throws(ToolError) {
         try FunctionTool.checkName(tool.name)
         name = tool.name
         description = tool.description
-        self.client = client
+        self.connection = connection
         self.timeout = timeout
         let schema = Value(mcp: tool.inputSchema)
         let properties = schema["properties"]?.objectValue ?? [:]
@@ -41,7 +50,7 @@ public struct MCPTool: Tool {
     public func call(_ arguments: ToolArguments) async throws -> Value {
         var given: [String: MCP.Value] = [:]
         for (key, value) in arguments.values { given[key] = value.mcpValue }
-        let (content, isError) = try await Self.call(client, name: name, arguments: given)
+        let (content, isError) = try await Self.call(connection, name: name, arguments: given)
         var texts: [String] = []
         var others: [Value] = []
         for item in content {
@@ -62,10 +71,12 @@ public struct MCPTool: Tool {
 
 extension MCPTool {
     /// One `tools/call`, cancellable: when the calling task is cancelled (a tool timeout, a cancelled run), the
-    /// request is cancelled on the client — which ends the wait — and on the server.
+    /// request is cancelled on the client — which ends the wait — and on the server. A connection that ends while
+    /// the call waits (the server exited) fails the call at once.
     static func call(
-        _ client: Client, name: String, arguments: [String: MCP.Value]
+        _ connection: Connection, name: String, arguments: [String: MCP.Value]
     ) async throws -> (content: [MCP.Tool.Content], isError: Bool?) {
+        let client = connection.client
         let request: RequestContext<CallTool.Result> = try await client.callTool(name: name, arguments: arguments)
         let answered = AnsweredFlag()
         return try await withThrowingTaskGroup(of: CallTool.Result?.self) { group in
@@ -79,6 +90,13 @@ extension MCPTool {
                 try? await Task.sleep(for: .seconds(86_400 * 365))
                 if !answered.state.withLock({ $0 }) { try? await client.cancelRequest(request.requestID) }
                 return nil
+            }
+            group.addTask {
+                await connection.closed.wait()
+                guard !Task.isCancelled else { return nil }
+                throw ToolError(
+                    code: .failed, tool: name,
+                    message: "the MCP server \(connection.label) closed the connection before answering")
             }
             defer { group.cancelAll() }
             while let next = try await group.next() {
