@@ -109,7 +109,7 @@ struct KeepAliveHTTP1TransportTests {
                 let result = await group.next() ?? .failure(CancellationError())
                 return (result, ContinuousClock.now - cancelled)
             }
-            #expect(sinceCancel < .seconds(10))
+            #expect(sinceCancel < .seconds(60))  // the server never replies: without the cancel it never ends
             switch result {
             case .success:
                 Issue.record("a call to a server that never answers succeeded")
