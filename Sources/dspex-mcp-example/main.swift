@@ -19,45 +19,34 @@ let facts = [
 let server = Server(
     name: "dspex-mcp-example", version: "1.0.0", capabilities: .init(tools: .init(listChanged: false)))
 
+/// A tool's input schema: an object with these properties (each a JSON-schema type, or a full property schema).
+func objectSchema(_ properties: [String: Value], required: [String] = []) -> Value {
+    var schema: [String: Value] = ["type": .string("object"), "properties": .object(properties)]
+    if !required.isEmpty { schema["required"] = .array(required.map(Value.string)) }
+    return .object(schema)
+}
+
 await server.withMethodHandler(ListTools.self) { _ in
     .init(tools: [
         Tool(
             name: "add", description: "Adds two integers.",
-            inputSchema: .object([
-                "type": .string("object"),
-                "properties": .object([
+            inputSchema: objectSchema(
+                [
                     "a": .object(["type": .string("integer"), "description": .string("The first addend")]),
                     "b": .object(["type": .string("integer"), "description": .string("The second addend")]),
-                ]),
-                "required": .array([.string("a"), .string("b")]),
-            ])),
+                ], required: ["a", "b"])),
         Tool(
             name: "lookup", description: "Looks up a physical constant by key.",
-            inputSchema: .object([
-                "type": .string("object"),
-                "properties": .object(["key": .object(["type": .string("string")])]),
-                "required": .array([.string("key")]),
-            ])),
+            inputSchema: objectSchema(["key": .object(["type": .string("string")])], required: ["key"])),
         Tool(
             name: "split_words", description: "Splits a text into words.",
-            inputSchema: .object([
-                "type": .string("object"),
-                "properties": .object(["text": .object(["type": .string("string")])]),
-                "required": .array([.string("text")]),
-            ])),
+            inputSchema: objectSchema(["text": .object(["type": .string("string")])], required: ["text"])),
         Tool(
             name: "wait", description: "Answers after the given number of seconds.",
-            inputSchema: .object([
-                "type": .string("object"),
-                "properties": .object(["seconds": .object(["type": .string("number")])]),
-                "required": .array([.string("seconds")]),
-            ])),
+            inputSchema: objectSchema(["seconds": .object(["type": .string("number")])], required: ["seconds"])),
         Tool(
             name: "exit", description: "Ends the server without answering.",
-            inputSchema: .object([
-                "type": .string("object"),
-                "properties": .object(["status": .object(["type": .string("integer")])]),
-            ])),
+            inputSchema: objectSchema(["status": .object(["type": .string("integer")])])),
     ])
 }
 

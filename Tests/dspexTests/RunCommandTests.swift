@@ -131,7 +131,8 @@ struct RunInterruptTests {
         ])
         // Interrupted once it handles Ctrl-C (a loaded machine may take a while to get there) and has had time to
         // finish some examples.
-        for _ in 0..<600 where !(try Self.caughtSignals(of: process.pid)).contains(SIGINT) {
+        for _ in 0..<600 {
+            if try Self.caughtSignals(of: process.pid).contains(SIGINT) { break }
             try await Task.sleep(for: .milliseconds(50))
         }
         try await Task.sleep(for: .milliseconds(1000))

@@ -118,13 +118,14 @@ public final class MCPServer: Sendable {
     /// The longest a server may take to answer the handshake and list its tools.
     static let handshakeLimit = Duration.seconds(30)
 
-    /// Connects and lists the tools, in one task group with watchers: a server that exits, closes the connection or
-    /// does not answer within ``handshakeLimit`` must not hold the caller. The first child to finish decides the
-    /// outcome; a watcher that decides disconnects the client, which ends the pending request, and one that fires
-    /// after the tools were listed does nothing (a slow but successful handshake keeps its connection).
+    /// Connects and lists the tools, in one task group with two watchers: a server that exits, or does not answer
+    /// within ``handshakeLimit``, must not hold the caller. The first child to finish decides the outcome; a watcher
+    /// that decides disconnects the client, which ends the pending request, and one that fires after the tools were
+    /// listed does nothing (a slow but successful handshake keeps its connection).
     private static func handshake(
         _ client: Client, _ transport: MCPClosingTransport, label: String, process: SpawnedProcess?
     ) async throws -> [MCP.Tool] {
+        typealias Outcome = Result<[MCP.Tool], any Error>
         let decided = Mutex(false)
         let decide: @Sendable () -> Bool = {
             decided.withLock { wasDecided in
@@ -132,11 +133,17 @@ public final class MCPServer: Sendable {
                 return !wasDecided
             }
         }
-        return try await withThrowingTaskGroup(of: Result<[MCP.Tool], any Error>?.self) { group in
+        /// A watcher's failure, when it is the first outcome.
+        let fail: @Sendable (String) async -> Outcome? = { message in
+            guard decide() else { return nil }
+            await client.disconnect()
+            return .failure(ToolError(code: .badDeclaration, tool: label, message: message))
+        }
+        return try await withThrowingTaskGroup(of: Outcome?.self) { group in
             // At high priority, as are the client's and transport's tasks started from it: the handshake is a chain
             // of a dozen hops between tasks, each of which would otherwise queue behind a busy run's work.
             group.addTask(priority: .high) {
-                let listing: Result<[MCP.Tool], any Error>
+                let listing: Outcome
                 do {
                     _ = try await client.connect(transport: transport)
                     var tools: [MCP.Tool] = []
@@ -154,33 +161,15 @@ public final class MCPServer: Sendable {
             }
             group.addTask {
                 try? await Task.sleep(for: handshakeLimit)
-                guard !Task.isCancelled, decide() else { return nil }
-                await client.disconnect()
-                return .failure(
-                    ToolError(
-                        code: .badDeclaration, tool: label,
-                        message: "the MCP server did not answer within \(handshakeLimit)"))
-            }
-            group.addTask {
-                await transport.closed.wait()
-                // A process that closed its output is usually exiting: its watcher gives the better message.
-                if process != nil { try? await Task.sleep(for: .seconds(1)) }
-                guard !Task.isCancelled, decide() else { return nil }
-                await client.disconnect()
-                return .failure(
-                    ToolError(
-                        code: .badDeclaration, tool: label,
-                        message: "the MCP server closed the connection before listing its tools"))
+                guard !Task.isCancelled else { return nil }
+                return await fail("the MCP server did not answer within \(handshakeLimit)")
             }
             if let process {
                 group.addTask {
-                    guard let ended = await process.waitForExit(), decide() else { return nil }
-                    await client.disconnect()
-                    return .failure(
-                        ToolError(
-                            code: .badDeclaration, tool: label,
-                            message: "the MCP server exited (\(ended)) before listing its tools: "
-                                + String(process.stderr.prefix(500))))
+                    guard let ended = await process.waitForExit() else { return nil }
+                    return await fail(
+                        "the MCP server exited (\(ended)) before listing its tools: "
+                            + String(process.stderr.prefix(500)))
                 }
             }
             defer { group.cancelAll() }
