@@ -25,10 +25,10 @@ public struct ComparePage: Sendable {
     ///
     /// - Throws: ``ConsoleError`` (400) when the runs are not evaluations of the same dataset.
     public static func load(
-        _ a: String, _ b: String, flippedOnly: Bool, offset: Int, from store: Store
-    ) throws -> ComparePage {
-        let first = try RunReport.named(a, in: store).live(in: store)
-        let second = try RunReport.named(b, in: store).live(in: store)
+        _ a: String, _ b: String, flippedOnly: Bool, offset: Int, from store: any Store
+    ) async throws -> ComparePage {
+        let first = try await RunReport.named(a, in: store).live(in: store)
+        let second = try await RunReport.named(b, in: store).live(in: store)
         guard !first.isCompile, !second.isCompile else {
             throw ConsoleError(status: 400, message: "only evaluations can be compared, not compile runs")
         }
@@ -38,10 +38,10 @@ public struct ComparePage: Sendable {
                 message: "runs '\(a)' and '\(b)' were evaluated on different datasets; only runs on the same "
                     + "dataset can be compared")
         }
-        let page = try store.comparedResults(
+        let page = try await store.comparedResults(
             runID: first.id, with: second.id, flippedOnly: flippedOnly, offset: offset, limit: limit)
         let flipped =
-            flippedOnly
+            await flippedOnly
             ? page.total
             : try store.comparedResults(runID: first.id, with: second.id, flippedOnly: true, offset: 0, limit: 0).total
         return ComparePage(

@@ -15,25 +15,25 @@ public struct CompileSection: Sendable {
     var gepa: GEPASection?
 
     /// Reads the section of compile run `report`.
-    public static func load(_ report: RunReport, from store: Store) throws -> CompileSection {
-        let trials = try report.trials(in: store)
+    public static func load(_ report: RunReport, from store: any Store) async throws -> CompileSection {
+        let trials = try await report.trials(in: store)
         var points = trials.compactMap { trial -> TrialPlot.Point? in
             guard let number = trial["number"]?.intValue, let score = trial["score"]?.doubleValue else { return nil }
             return TrialPlot.Point(
                 trial: number, score: score, full: trial["kind"]?.stringValue != "minibatch",
                 examples: trial["examples"]?.intValue)
         }
-        let gepa = try report.gepa(in: store).map(GEPASection.init(report:))
+        let gepa = try await report.gepa(in: store).map(GEPASection.init(report:))
         if points.isEmpty, let gepa {
             points = gepa.points
         }
-        let candidates = try store.compileSteps(runID: report.id, prefix: "candidate/").map { step in
+        let candidates = try await store.compileSteps(runID: report.id, prefix: "candidate/").map { step in
             (
                 key: String(step.key.dropFirst("candidate/".count)),
                 value: (try? Value(json: step.value)) ?? .string(step.value)
             )
         }
-        return CompileSection(
+        return await CompileSection(
             trials: trials, plot: TrialPlot(points: points), candidates: candidates,
             hasProgram: try report.bestProgramJSON(in: store) != nil, gepa: gepa)
     }

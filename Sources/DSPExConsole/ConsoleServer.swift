@@ -48,7 +48,7 @@ public struct ConsoleServer: Sendable {
     public typealias Resumer = @Sendable (_ run: String) async throws -> Void
 
     /// The store shown.
-    public let store: Store
+    public let store: any Store
     /// The options.
     public let configuration: Configuration
     /// The one change feed of this server.
@@ -59,7 +59,7 @@ public struct ConsoleServer: Sendable {
     ///
     /// - Throws: ``ConsoleError`` when ``Configuration/host`` is not loopback and there is no token, or the token
     ///   is too short to be one.
-    public init(store: Store, configuration: Configuration = .init(), resumer: Resumer? = nil) throws {
+    public init(store: any Store, configuration: Configuration = .init(), resumer: Resumer? = nil) throws {
         if !configuration.isLoopback, configuration.token == nil {
             throw ConsoleError(
                 status: 0,
@@ -92,36 +92,36 @@ public struct ConsoleServer: Sendable {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: ConsoleAccess(token: configuration.token))
         let store = self.store
-        router.get("/") { _, _ in try Self.page { try RunsPage.load(from: store).html() } }
+        router.get("/") { _, _ in try await Self.page { try await RunsPage.load(from: store).html() } }
         router.get("/events") { [feed] _, _ in Self.events(feed) }
         router.get("/runs/:run") { request, context in
-            try Self.page {
+            try await Self.page {
                 let query = try ConsoleQuery.resultQuery(ConsoleQuery.decode(request.uri.query))
-                return try RunPage.load(run: try Self.parameter("run", context), query: query, from: store).html()
+                return try await RunPage.load(run: try Self.parameter("run", context), query: query, from: store).html()
             }
         }
         router.get("/runs/:run/examples/:example") { _, context in
-            try Self.page {
-                try ExamplePage.load(
+            try await Self.page {
+                try await ExamplePage.load(
                     run: try Self.parameter("run", context), example: try Self.parameter("example", context),
                     from: store
                 ).html()
             }
         }
         router.get("/runs/:run/plot.svg") { _, context in
-            try Self.respond {
-                let report = try RunReport.named(try Self.parameter("run", context), in: store)
+            try await Self.respond {
+                let report = try await RunReport.named(try Self.parameter("run", context), in: store)
                 guard report.isCompile else {
                     throw ConsoleError(status: 404, message: "'\(report.name)' is not a compile run")
                 }
-                let svg = try CompileSection.load(report, from: store).plot.svg()
+                let svg = try await CompileSection.load(report, from: store).plot.svg()
                 return ConsoleResponse.body(svg.text, contentType: "image/svg+xml")
             }
         }
         router.get("/runs/:run/program.json") { _, context in
-            try Self.respond {
-                let report = try RunReport.named(try Self.parameter("run", context), in: store)
-                guard let json = try report.bestProgramJSON(in: store) else {
+            try await Self.respond {
+                let report = try await RunReport.named(try Self.parameter("run", context), in: store)
+                guard let json = try await report.bestProgramJSON(in: store) else {
                     throw ConsoleError(status: 404, message: "run '\(report.name)' has no best program stored")
                 }
                 var headers = HTTPFields()
@@ -130,14 +130,14 @@ public struct ConsoleServer: Sendable {
             }
         }
         router.get("/compare") { request, _ in
-            try Self.page {
+            try await Self.page {
                 let parameters = ConsoleQuery.decode(request.uri.query)
                 guard let a = parameters["a"], let b = parameters["b"], !a.isEmpty, !b.isEmpty else {
                     throw ConsoleError(status: 400, message: "name the two runs to compare: /compare?a=RUN&b=RUN")
                 }
                 let offset = try ConsoleQuery.integer(
                     parameters["offset"], name: "offset", default: 0, range: 0...Int.max)
-                return try ComparePage.load(
+                return try await ComparePage.load(
                     a, b, flippedOnly: parameters["flipped"] == "1", offset: offset, from: store
                 ).html()
             }
@@ -145,7 +145,7 @@ public struct ConsoleServer: Sendable {
         router.post("/runs/:run/cancel") { _, context in
             try await Self.respond {
                 let name = try Self.parameter("run", context)
-                _ = try RunReport.named(name, in: store)
+                _ = try await RunReport.named(name, in: store)
                 try await Run.cancel(named: name, in: store, wait: .seconds(10))
                 return ConsoleResponse.redirect(to: ConsoleLink.run(name))
             }
@@ -153,7 +153,7 @@ public struct ConsoleServer: Sendable {
         router.post("/runs/:run/resume") { [resumer] _, context in
             try await Self.respond {
                 let name = try Self.parameter("run", context)
-                let report = try RunReport.named(name, in: store)
+                let report = try await RunReport.named(name, in: store)
                 guard report.record.status != RunRecord.Status.running else {
                     throw ConsoleError(status: 409, message: "run '\(name)' is already running")
                 }
@@ -197,21 +197,12 @@ public struct ConsoleServer: Sendable {
     }
 
     /// A page, or the error page for what `body` threw.
-    static func page(_ body: () throws -> HTML) throws -> Response {
-        try respond { ConsoleResponse.html(try body()) }
+    nonisolated(nonsending) static func page(_ body: () async throws -> HTML) async throws -> Response {
+        try await respond { ConsoleResponse.html(try await body()) }
     }
 
     /// `body`'s response, or an error page: 404 for an unknown run, a ``ConsoleError``'s status, 500 otherwise.
-    static func respond(_ body: () throws -> Response) throws -> Response {
-        do {
-            return try body()
-        } catch {
-            return errorResponse(error)
-        }
-    }
-
-    /// Like ``respond(_:)`` for an asynchronous body.
-    static func respond(_ body: () async throws -> Response) async throws -> Response {
+    nonisolated(nonsending) static func respond(_ body: () async throws -> Response) async throws -> Response {
         do {
             return try await body()
         } catch {

@@ -13,12 +13,15 @@ public struct ExamplePage: Sendable {
     /// Reads example `exampleID` of run `name`.
     ///
     /// - Throws: ``ConsoleError`` (404) when the run has no such example, ``EvaluateError`` for an unknown run.
-    public static func load(run name: String, example exampleID: String, from store: Store) throws -> ExamplePage {
-        let report = try RunReport.named(name, in: store)
-        guard let result = try store.result(runID: report.id, exampleID: exampleID) else {
+    public static func load(run name: String, example exampleID: String, from store: any Store) async throws
+        -> ExamplePage
+    {
+        let report = try await RunReport.named(name, in: store)
+        guard let result = try await store.result(runID: report.id, exampleID: exampleID) else {
             throw ConsoleError(status: 404, message: "run '\(name)' has no example '\(exampleID)'")
         }
-        return ExamplePage(report: report, result: result, stages: try report.stages(ofExample: exampleID, in: store))
+        return await ExamplePage(
+            report: report, result: result, stages: try report.stages(ofExample: exampleID, in: store))
     }
 
     /// The page as a whole HTML document.

@@ -41,21 +41,23 @@ public final class RunChangeFeed: Service, Sendable {
         var quiet: Duration = .zero
     }
 
-    private let store: Store
+    private let store: any Store
     private let configuration: Configuration
     private let clock: any Clock<Duration>
     private let state = Mutex(State())
 
     /// Creates a feed of `store`'s runs.
-    public init(store: Store, configuration: Configuration = .init(), clock: any Clock<Duration> = ContinuousClock()) {
+    public init(
+        store: any Store, configuration: Configuration = .init(), clock: any Clock<Duration> = ContinuousClock()
+    ) {
         self.store = store
         self.configuration = configuration
         self.clock = clock
     }
 
     /// The runs' progress now, as the JSON text the event stream sends.
-    public func snapshot() throws -> String {
-        Value.array(try RunReport.allLive(in: store).map(\.progressValue)).jsonString()
+    public func snapshot() async throws -> String {
+        await Value.array(try RunReport.allLive(in: store).map(\.progressValue)).jsonString()
     }
 
     /// Reads the store until cancelled (or the service group shuts down), publishing every change; subscribers'
@@ -67,7 +69,7 @@ public final class RunChangeFeed: Service, Sendable {
             while !Task.isCancelled {
                 // Nobody listening: nothing is read (and the next subscriber gets a fresh snapshot). A failed read
                 // (the store busy, a file being replaced) is skipped: the next one retries.
-                if self.hasSubscribers, let snapshot = try? self.snapshot() { self.publish(snapshot) }
+                if self.hasSubscribers, let snapshot = try? await self.snapshot() { self.publish(snapshot) }
                 try await self.clock.sleep(for: self.configuration.interval)
                 self.tick(self.configuration.interval)
             }

@@ -18,14 +18,14 @@ public struct RunPage: Sendable {
     /// Reads the page for run `name` from `store`.
     ///
     /// - Throws: ``EvaluateError`` with ``EvaluateError/Code/unknownRun`` when there is no such run.
-    public static func load(run name: String, query: ResultPageQuery, from store: Store) throws -> RunPage {
-        let report = try RunReport.named(name, in: store).live(in: store)
+    public static func load(run name: String, query: ResultPageQuery, from store: any Store) async throws -> RunPage {
+        let report = try await RunReport.named(name, in: store).live(in: store)
         if report.isCompile {
-            return RunPage(
+            return await RunPage(
                 report: report, query: query, page: ResultPage(results: [], total: 0), errorKinds: [],
                 compile: try CompileSection.load(report, from: store))
         }
-        return RunPage(
+        return await RunPage(
             report: report, query: query, page: try store.resultPage(runID: report.id, query: query),
             errorKinds: try store.errorKindCounts(runID: report.id), compile: nil)
     }

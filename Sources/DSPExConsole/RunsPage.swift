@@ -13,8 +13,8 @@ public struct RunsPage: Sendable {
     }
 
     /// The page for every run in `store`, with running runs' totals so far.
-    public static func load(from store: Store) throws -> RunsPage {
-        RunsPage(runs: try RunReport.allLive(in: store))
+    public static func load(from store: any Store) async throws -> RunsPage {
+        await RunsPage(runs: try RunReport.allLive(in: store))
     }
 
     /// The page as a whole HTML document.

@@ -12,26 +12,26 @@ public struct StaticReport: Sendable {
     /// Renders run `name` of `store`.
     ///
     /// - Throws: ``EvaluateError`` with ``EvaluateError/Code/unknownRun`` when there is no such run.
-    public static func html(run name: String, from store: Store) throws -> HTML {
-        let report = try RunReport.named(name, in: store).live(in: store)
+    public static func html(run name: String, from store: any Store) async throws -> HTML {
+        let report = try await RunReport.named(name, in: store).live(in: store)
         var sections: [HTML] = [
             "<h1>\(report.name) <span class=\"muted\">\(report.record.kind)</span></h1>", SummaryCards.html(report),
         ]
         if report.isCompile {
-            let compile = try CompileSection.load(report, from: store)
+            let compile = try await CompileSection.load(report, from: store)
             sections.append(compile.html(run: report.name, linkProgram: false))
-            if let program = try report.bestProgramJSON(in: store) {
+            if let program = try await report.bestProgramJSON(in: store) {
                 sections.append("<h2>Best program (DSPy JSON)</h2><pre id=\"program\">\(program)</pre>")
             }
         } else {
-            sections.append(try examples(report, store: store))
+            await sections.append(try examples(report, store: store))
         }
         return ConsoleLayout.document(title: "Report · \(report.name)", body: HTML.joined(sections))
     }
 
-    static func examples(_ report: RunReport, store: Store) throws -> HTML {
-        let kinds = try store.errorKindCounts(runID: report.id)
-        let worst = try store.resultPage(
+    static func examples(_ report: RunReport, store: any Store) async throws -> HTML {
+        let kinds = try await store.errorKindCounts(runID: report.id)
+        let worst = try await store.resultPage(
             runID: report.id, query: ResultPageQuery(order: .scoreAscending, limit: listedExamples))
         let rows = HTML.joined(
             worst.results.map { result in
@@ -42,13 +42,15 @@ public struct StaticReport: Sendable {
                 <td>\(result.errorKind ?? "")</td><td><code>\(ConsoleLayout.excerpt(result.error ?? result.outputs))</code></td></tr>
                 """
             })
-        let detailed = try worst.results.prefix(detailedExamples).map { result in
-            let stages = try store.stages(runID: report.id, exampleID: result.exampleId).map(StageReport.init)
-            return """
+        var detailed: [HTML] = []
+        for result in worst.results.prefix(detailedExamples) {
+            let stages = try await store.stages(runID: report.id, exampleID: result.exampleId).map(StageReport.init)
+            detailed.append(
+                """
                 <details id="example-\(ConsoleLink.segment(result.exampleId))"><summary>\(result.exampleId) \
                 · score \(result.score.map { String(format: "%.2f", $0) } ?? "–")</summary>
                 \(ExamplePage.content(result: result, stages: stages))</details>
-                """ as HTML
+                """ as HTML)
         }
         let kindRows = HTML.joined(
             kinds.map { "<tr><td>\($0.kind)</td><td class=\"num\">\($0.count)</td></tr>" as HTML })

@@ -141,7 +141,12 @@ struct CompileCommand: AsyncParsableCommand {
         try await CommandFailure.reporting {
             let store = try storeOptions.open()
             let plan = self.plan
-            let name = try resume ?? run ?? Run.defaultName(for: plan, in: store)
+            let name: String
+            if let given = resume ?? run {
+                name = given
+            } else {
+                name = try await Run.defaultName(for: plan, in: store)
+            }
             if detach {
                 try await startDetached(plan, named: name, store: store)
                 return
@@ -178,7 +183,7 @@ struct CompileCommand: AsyncParsableCommand {
     }
 
     /// Creates the run and continues it in a background `dspex resume NAME`.
-    private func startDetached(_ plan: RunPlan, named name: String, store: Store) async throws {
+    private func startDetached(_ plan: RunPlan, named name: String, store: any Store) async throws {
         try await Run.create(plan, named: name, in: store)
         let logs = URL(fileURLWithPath: storeOptions.path).deletingLastPathComponent().appendingPathComponent("logs")
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)

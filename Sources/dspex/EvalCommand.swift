@@ -69,7 +69,12 @@ struct EvalCommand: AsyncParsableCommand {
             let store = try storeOptions.open()
             let plan = self.plan
             let presenter = RunPresenter(storeSuffix: storeOptions.suffix, json: json, announcesName: false)
-            let name = try resume ?? run ?? Run.defaultName(for: plan, in: store)
+            let name: String
+            if let given = resume ?? run {
+                name = given
+            } else {
+                name = try await Run.defaultName(for: plan, in: store)
+            }
             try await presenter.present(plan, named: name, resuming: resume != nil, store: store, out: nil)
         }
     }

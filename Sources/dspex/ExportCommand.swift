@@ -21,7 +21,7 @@ struct ExportCommand: AsyncParsableCommand {
     func run() async throws {
         try await CommandFailure.reporting {
             let store = try storeOptions.open()
-            let report = try RunReport.named(name, in: store)
+            let report = try await RunReport.named(name, in: store)
             // Streamed in 64 KiB pieces: a run's results are never all in memory at once.
             let handle: FileHandle
             if let out {
@@ -34,7 +34,7 @@ struct ExportCommand: AsyncParsableCommand {
             }
             var text =
                 format == .csv ? "id,score,error,outputs,lm_calls,cached_calls,prompt_tokens,completion_tokens\n" : ""
-            try report.forEachResult(in: store) { result in
+            try await report.forEachResult(in: store) { result in
                 defer {
                     if text.utf8.count >= 64 * 1024 {
                         handle.write(Data(text.utf8))

@@ -32,12 +32,12 @@ struct InspectCommand: AsyncParsableCommand {
     func run() async throws {
         try await CommandFailure.reporting {
             let store = try storeOptions.open()
-            let report = try RunReport.named(name, in: store)
+            let report = try await RunReport.named(name, in: store)
             let stages =
                 if let example {
-                    try report.stages(ofExample: example, in: store)
+                    try await report.stages(ofExample: example, in: store)
                 } else {
-                    try report.lastStages(examples: last ?? 1, in: store)
+                    try await report.lastStages(examples: last ?? 1, in: store)
                 }
             guard stages.contains(where: { !$0.calls.isEmpty }) else {
                 let what = example.map { "example '\($0)' of run '\(name)'" } ?? "run '\(name)'"

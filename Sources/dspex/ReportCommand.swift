@@ -24,7 +24,7 @@ struct ReportCommand: AsyncParsableCommand {
     func run() async throws {
         try await CommandFailure.reporting {
             let store = try storeOptions.open()
-            let html = try StaticReport.html(run: name, from: store)
+            let html = try await StaticReport.html(run: name, from: store)
             do {
                 try Data(html.text.utf8).write(to: URL(fileURLWithPath: out))
             } catch {

@@ -21,7 +21,7 @@ struct ResumeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let store = try await CommandFailure.reporting { try storeOptions.open() }
-        let (record, _) = try await CommandFailure.reporting { try storeOptions.requireRun(name, in: store) }
+        let (record, _) = try await CommandFailure.reporting { try await storeOptions.requireRun(name, in: store) }
         guard record.plan != nil else {
             try await replayCommandLine(of: record)
             return

@@ -14,7 +14,7 @@ struct RunPresenter {
     var announcesName: Bool
 
     /// Starts the run `name` for `plan`, or — `resuming` (`--resume NAME`) — continues it with `plan`, and shows it.
-    func present(_ plan: RunPlan, named name: String, resuming: Bool, store: Store, out: String?) async throws {
+    func present(_ plan: RunPlan, named name: String, resuming: Bool, store: any Store, out: String?) async throws {
         try await present(out: out) { observer in
             if resuming {
                 return try await Run.resume(

@@ -13,7 +13,7 @@ struct RunsCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandFailure.reporting {
-            let reports = try RunReport.all(in: storeOptions.open())
+            let reports = try await RunReport.all(in: storeOptions.open())
             if json {
                 print(Value.array(reports.map { .object($0.summary) }).jsonString(.pretty(indent: 2)))
                 return

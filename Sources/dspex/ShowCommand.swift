@@ -23,12 +23,16 @@ struct ShowCommand: AsyncParsableCommand {
     func run() async throws {
         try await CommandFailure.reporting {
             let store = try storeOptions.open()
-            let report = try RunReport.named(name, in: store)
+            let report = try await RunReport.named(name, in: store)
             var summary = report.summary
             if report.isCompile {
-                let trials = try report.trials(in: store)
-                let gepa = try report.gepa(in: store)
-                summary["candidates"] = .int(try gepa.map(\.candidates.count) ?? report.candidateCount(in: store))
+                let trials = try await report.trials(in: store)
+                let gepa = try await report.gepa(in: store)
+                if let gepa {
+                    summary["candidates"] = .int(gepa.candidates.count)
+                } else {
+                    summary["candidates"] = .int(try await report.candidateCount(in: store))
+                }
                 if json {
                     summary["trials"] = .array(trials)
                     if let gepa { summary["gepa"] = gepa.value }
@@ -47,7 +51,7 @@ struct ShowCommand: AsyncParsableCommand {
                 }
                 return
             }
-            let worst = try report.worstResults(limit: self.worst, in: store)
+            let worst = try await report.worstResults(limit: self.worst, in: store)
             if json {
                 summary["worst"] = .array(worst.map(\.value))
                 print(Value.object(summary).jsonString(.pretty(indent: 2)))

@@ -9,7 +9,7 @@ struct StoreOptions: ParsableArguments {
 
     var path: String { store ?? FileManager.default.currentDirectoryPath + "/.dspex/dspex.sqlite" }
 
-    func open() throws -> Store { try Store(path: path) }
+    func open() throws -> SQLiteStore { try SQLiteStore(path: path) }
 
     /// ` --store PATH` when a store was given, for the commands a message suggests.
     var suffix: String { store.map { " --store \($0)" } ?? "" }
@@ -17,8 +17,8 @@ struct StoreOptions: ParsableArguments {
 
 extension StoreOptions {
     /// The stored run called `name` and its id, or a clear error.
-    func requireRun(_ name: String, in store: Store) throws -> (RunRecord, Int64) {
-        guard let record = try store.run(named: name), let id = record.id else {
+    func requireRun(_ name: String, in store: any Store) async throws -> (RunRecord, Int64) {
+        guard let record = try await store.run(named: name), let id = record.id else {
             throw EvaluateError(
                 code: .unknownRun, message: "there is no run named '\(name)' in \(path); see `dspex runs`")
         }

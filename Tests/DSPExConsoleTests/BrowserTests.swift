@@ -71,7 +71,7 @@ struct BrowserTests {
         _ = await eval.wait(timeout: 10)
     }
 
-    static func walkThrough(_ browser: WebDriver, base: String, store: Store, eval: SpawnedProcess) async throws {
+    static func walkThrough(_ browser: WebDriver, base: String, store: SQLiteStore, eval: SpawnedProcess) async throws {
         // The runs page: the live run appears (the page reloads for a new run) and its count rises without a reload.
         try await browser.open(base + "/")
         let live = "tr[data-run=\"live\"] [data-field=\"examples\"]"

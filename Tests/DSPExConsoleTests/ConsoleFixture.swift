@@ -9,7 +9,7 @@ struct ConsoleFixture {
     /// A reply that must be shown as text and never run.
     static let hostileReply = "<script>window.__pwned = true</script><img src=x onerror=\"window.__pwned=true\">"
 
-    let store: Store
+    let store: SQLiteStore
 
     /// Examples "What is i + 1?" with answer i + 1; example 3's question carries markup too.
     static func devset(_ count: Int) -> [Example] {
@@ -38,7 +38,7 @@ struct ConsoleFixture {
     }
 
     /// Evaluates `count` examples as run `name`.
-    static func evaluate(_ name: String, count: Int, fixed: Bool = false, in store: Store) async throws {
+    static func evaluate(_ name: String, count: Int, fixed: Bool = false, in store: SQLiteStore) async throws {
         _ = try await Evaluate(metric: .exactMatch(), store: store).evaluate(
             try graph(lm(fixed: fixed)), on: ExampleList(devset(count)),
             run: Evaluate.Run(
@@ -47,7 +47,7 @@ struct ConsoleFixture {
     }
 
     /// A compile run with three minibatch and two full trials, a candidate, and a best program.
-    static func compileRun(_ name: String, running: Bool = false, in store: Store) throws {
+    static func compileRun(_ name: String, running: Bool = false, in store: SQLiteStore) throws {
         let run = try store.createRun(
             name: name, kind: RunRecord.Kind.compile, pipeline: "pipelines/arith.yaml", pipelineHash: "c",
             datasetHash: "d1", config: "{}")
@@ -77,7 +77,7 @@ struct ConsoleFixture {
 
     /// The fixture: eval runs `base` (10 examples) and `fixed` (the odd ones now right), compile run `opt`.
     static func make() async throws -> ConsoleFixture {
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         try await evaluate("base", count: 10, in: store)
         try await evaluate("fixed", count: 10, fixed: true, in: store)
         try compileRun("opt", in: store)

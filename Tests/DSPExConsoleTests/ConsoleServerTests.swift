@@ -9,7 +9,8 @@ import Testing
 /// The console's routes through Hummingbird's router test client: pages, escaping, paging, errors, access.
 @Suite(.timeLimit(.minutes(3)))
 struct ConsoleServerTests {
-    static func app(_ store: Store, token: String? = nil, host: String = "127.0.0.1") throws -> some ApplicationProtocol
+    static func app(_ store: SQLiteStore, token: String? = nil, host: String = "127.0.0.1") throws
+        -> some ApplicationProtocol
     {
         try ConsoleServer(store: store, configuration: .init(host: host, port: 0, token: token)).application()
     }
@@ -115,7 +116,7 @@ struct ConsoleServerTests {
         let fixture = try await ConsoleFixture.make()
         defer { try? fixture.store.remove() }
         try ConsoleFixture.compileRun("going", running: true, in: fixture.store)
-        let report = try RunReport.named("going", in: fixture.store).live(in: fixture.store)
+        let report = try await RunReport.named("going", in: fixture.store).live(in: fixture.store)
         #expect(report.score == 0.7)  // trial 5, full; trial 4's 0.8 was a minibatch
         #expect(report.progressValue["status"] == "running")
     }
@@ -201,12 +202,12 @@ struct ConsoleServerTests {
     func staticReport() async throws {
         let fixture = try await ConsoleFixture.make()
         defer { try? fixture.store.remove() }
-        let html = try StaticReport.html(run: "base", from: fixture.store).text
+        let html = try await StaticReport.html(run: "base", from: fixture.store).text
         #expect(!html.contains("<script"))
         #expect(!html.contains("src=\"http") && !html.contains("href=\"http"))
         #expect(html.contains("&lt;script&gt;window.__pwned"))
         #expect(html.contains("id=\"example-ex2\""))
-        let compile = try StaticReport.html(run: "opt", from: fixture.store).text
+        let compile = try await StaticReport.html(run: "opt", from: fixture.store).text
         #expect(compile.contains("<svg") && compile.contains("id=\"program\""))
     }
 }

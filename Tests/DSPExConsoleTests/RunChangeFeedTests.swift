@@ -14,7 +14,7 @@ import Testing
 struct RunChangeFeedTests {
     @Test("a subscriber gets the latest snapshot at once, then only changes")
     func publishesChanges() async throws {
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         defer { try? store.remove() }
         let feed = RunChangeFeed(store: store)
         feed.publish("[1]")
@@ -28,7 +28,7 @@ struct RunChangeFeedTests {
 
     @Test("after keepAlive without a change a subscriber gets the latest snapshot again; a change restarts the wait")
     func heartbeat() async throws {
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         defer { try? store.remove() }
         let feed = RunChangeFeed(store: store, configuration: .init(keepAlive: .seconds(15)))
         var iterator = feed.subscribe().makeAsyncIterator()
@@ -48,7 +48,7 @@ struct RunChangeFeedTests {
 
     @Test("the feed reads only while someone listens: a subscriber to an idle feed gets the store as it is then")
     func idleFeed() async throws {
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         defer { try? store.remove() }
         let feed = RunChangeFeed(store: store, configuration: .init(interval: .milliseconds(20)))
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -48,8 +48,8 @@ struct GEPATests {
         try await Evaluate(metric: .exactMatch()).evaluate(program, on: ExampleList(examples)).score
     }
 
-    static func state(_ context: OptimizationContext) throws -> GEPAState {
-        let value = try #require(try context.journal.value(for: "gepa/state"))
+    static func state(_ context: OptimizationContext) async throws -> GEPAState {
+        let value = try #require(try await context.journal.value(for: "gepa/state"))
         return try #require(GEPAState(value))
     }
 
@@ -157,7 +157,7 @@ struct GEPATests {
         let request = try #require(reflection.requests.first)
         #expect(reflection.requests.count == 1)
         #expect(request.messages.map(\.role) == ["user"])
-        let iteration = try #require(try context.journal.value(for: "gepa/iteration/0001"))
+        let iteration = try await #require(try context.journal.value(for: "gepa/iteration/0001"))
         let positions = (iteration["minibatch"]?.arrayValue ?? []).compactMap { $0.intValue }
         #expect(positions.sorted() == [0, 1, 2])
         let shown = positions.enumerated().map { number, position -> String in
@@ -185,10 +185,10 @@ struct GEPATests {
             metric: .exactMatch(), reflectionLM: reflection, maxMetricCalls: 4, reflectionPrompt: .gepa,
             useMerge: false
         ).compile(program, trainset: Self.examples("train", 3), valset: Self.examples("val", 3), context: context)
-        let state = try Self.state(context)
+        let state = try await Self.state(context)
         #expect(state.candidates.count == 1)
         #expect(state.metricCalls == 3 + 3 + 3)
-        let iteration = try #require(try context.journal.value(for: "gepa/iteration/0001"))
+        let iteration = try await #require(try context.journal.value(for: "gepa/iteration/0001"))
         #expect(iteration["outcome"] == "rejected")
         #expect(iteration["instruction"] == "Think hard.")
         #expect(Self.seedInstruction(optimized) == Self.seedInstruction(program))
@@ -204,7 +204,7 @@ struct GEPATests {
             metric: .exactMatch(), reflectionLM: reflection, maxMetricCalls: 6, reflectionPrompt: .gepa,
             useMerge: false
         ).compile(program, trainset: Self.examples("train", 3), valset: valset, context: context)
-        let state = try Self.state(context)
+        let state = try await Self.state(context)
         #expect(state.candidates.count == 2)
         #expect(state.parents == [[], [0]])
         #expect(state.validationScores == [[0, 0, 0, 0, 0], [1, 1, 1, 1, 1]])
@@ -214,7 +214,7 @@ struct GEPATests {
         #expect(state.metricCalls == 5 + 3 + 3 + 5)
         #expect(state.bestIndex == 1)
         #expect(Self.seedInstruction(optimized) == Self.better)
-        let result = try #require(try context.journal.value(for: "result"))
+        let result = try await #require(try context.journal.value(for: "result"))
         #expect(result["candidate"] == 1)
         #expect(result["score"]?.doubleValue == 1)
     }
@@ -367,11 +367,11 @@ struct GEPATests {
             metric: .exactMatch(), reflectionLM: reflection, maxMetricCalls: budget, reflectionPrompt: .gepa,
             useMerge: false
         ).compile(program, trainset: Self.examples("train", 7), valset: Self.examples("val", 4), context: context)
-        let state = try Self.state(context)
+        let state = try await Self.state(context)
         var calls = 4
         var outcomes: Set<String> = []
         for number in 1...(state.iteration + 1) {
-            let iteration = try #require(
+            let iteration = try await #require(
                 try context.journal.value(for: "gepa/iteration/\(String(format: "%04d", number))"))
             #expect(calls < budget, "iteration \(number) started with \(calls) of \(budget) spent")
             outcomes.insert(iteration["outcome"]?.stringValue ?? "")
@@ -436,19 +436,19 @@ struct GEPATests {
             return (context, optimized)
         }
         let (context, optimized) = try await run()
-        let first = try #require(try context.journal.value(for: "gepa/iteration/0001"))
-        let second = try #require(try context.journal.value(for: "gepa/iteration/0002"))
+        let first = try await #require(try context.journal.value(for: "gepa/iteration/0001"))
+        let second = try await #require(try context.journal.value(for: "gepa/iteration/0002"))
         #expect(first["predictor"] == "first" && first["outcome"] == "accepted")
         // A merge was due, but only one candidate is on the front: the iteration mutates instead.
         #expect(second["merge"] == "no_merge" && second["kind"] == "reflective")
         #expect(second["parents"] == [1] && second["predictor"] == "second" && second["outcome"] == "accepted")
-        let state = try Self.state(context)
+        let state = try await Self.state(context)
         let seed = try Self.twoPredictors(ScriptedLM(replies: [])).namedPredictors.map(\.state.signature.instructions)
         #expect(state.candidates == [seed, [Self.better, seed[1]], [Self.better, Self.better]])
         #expect(state.parents == [[], [0], [1]])
         #expect(optimized.namedPredictors.map(\.state.signature.instructions) == [Self.better, Self.better])
         let (again, _) = try await run()
-        #expect(try again.journal.value(for: "gepa/state") == (try context.journal.value(for: "gepa/state")))
+        await #expect(try again.journal.value(for: "gepa/state") == (try context.journal.value(for: "gepa/state")))
     }
 
     /// An engine over ``twoPredictors(_:)`` whose pool holds the seed and two children, each of which changed one
@@ -542,13 +542,13 @@ struct GEPATests {
             try OptimizerTests.program(referenceTask), trainset: trainset, valset: valset, context: referenceContext)
         #expect(referenceReflection.requests.count >= 3)
 
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         defer { try? store.remove() }
         let run = Evaluate.Run(
             name: "gepa", pipeline: "arithmetic.yaml", programHash: "p", datasetHash: "d", config: [:], resume: false)
         let task = Self.taskLM()
         let failing = reflectionLM(failingAt: 1)
-        let job = try OptimizationJob.open(
+        let job = try await OptimizationJob.open(
             optimizer(failing), program: try OptimizerTests.program(task), trainset: trainset, valset: valset,
             store: store, run: run)
         await #expect(throws: LMError.self) { _ = try await job.run() }
@@ -561,7 +561,7 @@ struct GEPATests {
         let resumedTask = Self.taskLM()
         // The stopped run got the first proposal; the resumed one is asked from the second on.
         let resumedReflection = reflectionLM(offset: 1)
-        let resumedJob = try OptimizationJob.open(
+        let resumedJob = try await OptimizationJob.open(
             optimizer(resumedReflection), program: try OptimizerTests.program(resumedTask), trainset: trainset,
             valset: valset, store: store, run: resume)
         let final = try await resumedJob.run()
@@ -571,9 +571,9 @@ struct GEPATests {
         #expect(1 + resumedReflection.requests.count == referenceReflection.requests.count)
         #expect(try store.run(named: "gepa")?.status == RunRecord.Status.completed)
         let runID = try #require(try store.run(named: "gepa")?.id)
-        let recorded = try CompileJournal(store: store, runID: runID).value(for: "gepa/state")
+        let recorded = try await CompileJournal(store: store, runID: runID).value(for: "gepa/state")
         #expect(recorded != nil)
-        #expect(recorded == (try referenceContext.journal.value(for: "gepa/state")))
+        await #expect(recorded == (try referenceContext.journal.value(for: "gepa/state")))
 
         // Replaying the completed journal asks nothing and returns the same program.
         let replayTask = Self.taskLM()

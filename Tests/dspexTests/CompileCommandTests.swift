@@ -19,7 +19,7 @@ struct CompileCommandTests {
             ])
             #expect(compiled.status == 0, "\(compiled.stderr)")
             #expect(compiled.stdout.hasPrefix("run boot\n"))
-            #expect(try Store(path: store).run(named: "boot")?.status == RunRecord.Status.completed)
+            #expect(try SQLiteStore(path: store).run(named: "boot")?.status == RunRecord.Status.completed)
             let program = try Value(json: String(contentsOf: out, encoding: .utf8))
             #expect(program["solve"]?["demos"]?.arrayValue?.count == 16)
             #expect(program["metadata"]?["dependency_versions"] == [:])
@@ -50,7 +50,7 @@ struct CompileCommandTests {
                     "--reflection-base-url", reflection.baseURL, "--store", store, "--run", "simba",
                 ])
                 #expect(simba.status == 0, "\(simba.stderr)")
-                #expect(try Store(path: store).run(named: "simba")?.status == RunRecord.Status.completed)
+                #expect(try SQLiteStore(path: store).run(named: "simba")?.status == RunRecord.Status.completed)
                 #expect(try Value(json: String(contentsOf: out, encoding: .utf8))["solve"] != nil)
                 #expect(task.stats().requests > 8 * 3)
 
@@ -93,7 +93,7 @@ struct CompileCommandTests {
                 let program = try Value(json: String(contentsOf: out, encoding: .utf8))
                 let instructions = program["solve"]?["signature"]?["instructions"]?.stringValue ?? ""
                 #expect(instructions != "Given the fields `question`, produce the fields `answer`.", "\(instructions)")
-                let state = try #require(try Store(path: store).run(named: "gepa"))
+                let state = try #require(try SQLiteStore(path: store).run(named: "gepa"))
                 #expect(state.status == RunRecord.Status.completed)
             }
         }
@@ -113,8 +113,8 @@ struct CompileCommandTests {
             let requests = server.recentRequests()
             #expect(requests.contains { $0.userMessage.contains("Provide the new instructions within ``` blocks.") })
             #expect(!requests.contains { $0.userMessage.contains("current_instruction") })
-            let stored = try Store(path: store)
-            let report = try #require(try RunReport.named("template", in: stored).gepa(in: stored))
+            let stored = try SQLiteStore(path: store)
+            let report = try await #require(try RunReport.named("template", in: stored).gepa(in: stored))
             #expect(report.history.allSatisfy { $0.kind == "reflective" })
             #expect(report.candidates.count > 1)
         }

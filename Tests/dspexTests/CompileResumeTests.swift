@@ -92,7 +92,7 @@ struct CompileResumeTests {
                     optimizer: optimizer))
             // Kill once a random share of the reference run's example results is stored: a random point of the
             // work, whatever the machine's speed.
-            let referenceStore = try Store(path: path("ref.sqlite"))
+            let referenceStore = try SQLiteStore(path: path("ref.sqlite"))
             let referenceResults = try referenceStore.compileTotals(
                 runID: try #require(try referenceStore.run(named: "ref")?.id)
             ).examples
@@ -103,7 +103,7 @@ struct CompileResumeTests {
             while process.isRunning, stored < target {
                 try await Task.sleep(for: .milliseconds(20))
                 guard FileManager.default.fileExists(atPath: path("killed.sqlite")) else { continue }
-                let store = try Store(path: path("killed.sqlite"))
+                let store = try SQLiteStore(path: path("killed.sqlite"))
                 if let id = try store.run(named: "killed")?.id { stored = try store.compileTotals(runID: id).examples }
             }
             #expect(
@@ -113,14 +113,16 @@ struct CompileResumeTests {
             #expect(await process.wait(timeout: 10) == .signalled(SIGKILL))
             let sentBeforeKill = server.recentRequests()
             let requestsBeforeKill = server.stats().requests
-            #expect(try Store(path: path("killed.sqlite")).run(named: "killed")?.status == RunRecord.Status.running)
+            #expect(
+                try SQLiteStore(path: path("killed.sqlite")).run(named: "killed")?.status == RunRecord.Status.running)
             server.reset()
 
             let resumed = try await CLIProcess.run(["resume", "killed", "--store", path("killed.sqlite")])
             #expect(resumed.status == 0, "\(resumed.stderr)")
             #expect(Self.bestScoreLine(resumed.stdout) == expectedScore)
             #expect(try Self.program(at: path("killed.json")) == Self.program(at: path("ref.json")))
-            #expect(try Store(path: path("killed.sqlite")).run(named: "killed")?.status == RunRecord.Status.completed)
+            #expect(
+                try SQLiteStore(path: path("killed.sqlite")).run(named: "killed")?.status == RunRecord.Status.completed)
 
             // A request sent again after the resume can only be one whose example was in flight when the process
             // died (admitted by the scheduler — at most 32 at once for one stage of concurrency 16 — but not yet
@@ -180,13 +182,13 @@ struct CompileResumeTests {
             let cancelled = try await CLIProcess.run(["cancel", "bg", "--store", store])
             #expect(cancelled.status == 0, "\(cancelled.stderr)")
             #expect(cancelled.stdout.contains("run bg is stopped"))
-            #expect(try Store(path: store).run(named: "bg")?.status == RunRecord.Status.stopped)
+            #expect(try SQLiteStore(path: store).run(named: "bg")?.status == RunRecord.Status.stopped)
 
             let resumed = try await CLIProcess.run(["resume", "bg", "--store", store])
             #expect(resumed.status == 0, "\(resumed.stderr)")
             #expect(resumed.stdout.hasPrefix("run bg\n"))
             #expect(FileManager.default.fileExists(atPath: out))
-            #expect(try Store(path: store).run(named: "bg")?.status == RunRecord.Status.completed)
+            #expect(try SQLiteStore(path: store).run(named: "bg")?.status == RunRecord.Status.completed)
             let again = try await CLIProcess.run(["cancel", "bg", "--store", store])
             #expect(again.stdout.contains("is completed; nothing to cancel"))
         }

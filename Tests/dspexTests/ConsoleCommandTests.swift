@@ -20,7 +20,7 @@ struct ConsoleCommandTests {
             // The resume keeps the whole plan: the budget (20 more calls) and which prompts are kept.
             let resumed = try await CLIProcess.run(["resume", "k", "--store", store])
             #expect(resumed.status == 3, "\(resumed.stderr)")
-            let opened = try Store(path: store)
+            let opened = try SQLiteStore(path: store)
             let record = try #require(try opened.run(named: "k"))
             #expect(try Run.storedPlan(of: record).keepPrompts == .failed)
             let id = try #require(record.id)

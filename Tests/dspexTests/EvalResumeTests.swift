@@ -30,7 +30,7 @@ struct EvalResumeTests {
     }
 
     static func storedIDs(_ path: String, run: String) throws -> [String] {
-        let store = try Store(path: path)
+        let store = try SQLiteStore(path: path)
         guard let id = try store.run(named: run)?.id else { return [] }
         return try store.results(runID: id).map(\.exampleId)
     }

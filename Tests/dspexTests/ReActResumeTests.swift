@@ -17,7 +17,7 @@ struct ReActResumeTests {
     }
 
     static func stored(_ path: String, run: String) throws -> [String: Value] {
-        let store = try Store(path: path)
+        let store = try SQLiteStore(path: path)
         guard let id = try store.run(named: run)?.id else { return [:] }
         var outputs: [String: Value] = [:]
         for result in try store.results(runID: id) { outputs[result.exampleId] = try Value(json: result.outputs) }

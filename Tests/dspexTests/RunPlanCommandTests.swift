@@ -131,7 +131,7 @@ struct RunPlanCommandTests {
             let stopped = try await CLIProcess.run(arguments)
             #expect(stopped.status == 3, "\(stopped.stderr)")
             // What the previous version stored: no plan, the arguments to replay (without run and store) in config.
-            let database = try Store(path: store)
+            let database = try SQLiteStore(path: store)
             let record = try #require(try database.run(named: "old"))
             var replay: [String] = []
             var skip = false
@@ -152,7 +152,7 @@ struct RunPlanCommandTests {
             let resumed = try await CLIProcess.run(["resume", "old", "--store", store])
             #expect(resumed.status == 0, "\(resumed.stderr)")
             #expect(try Value(json: resumed.stdout)["examples"] == 20)
-            #expect(try Store(path: store).run(named: "old")?.plan != nil)
+            #expect(try SQLiteStore(path: store).run(named: "old")?.plan != nil)
         }
     }
 
@@ -167,7 +167,7 @@ struct RunPlanCommandTests {
             ]
             let compiled = try await CLIProcess.run(["compile"] + replay + ["--store", store, "--run", "oldc"])
             #expect(compiled.status == 0, "\(compiled.stderr)")
-            let database = try Store(path: store)
+            let database = try SQLiteStore(path: store)
             let record = try #require(try database.run(named: "oldc"))
             let config = Value.object([
                 "metric": (try Value(json: record.config))["metric"] ?? .null, "optimizer": "bootstrap",
@@ -183,7 +183,7 @@ struct RunPlanCommandTests {
             let resumed = try await CLIProcess.run(["resume", "oldc", "--store", store, "--out", out.path])
             #expect(resumed.status == 0, "\(resumed.stderr)")
             #expect(FileManager.default.fileExists(atPath: out.path))
-            #expect(try Store(path: store).run(named: "oldc")?.status == RunRecord.Status.completed)
+            #expect(try SQLiteStore(path: store).run(named: "oldc")?.status == RunRecord.Status.completed)
         }
     }
 }

@@ -70,7 +70,7 @@ struct SecretLeakTests {
     }
 
     static func status(of run: String, in workspace: Workspace) throws -> String? {
-        try Store(path: workspace.store).run(named: run)?.status
+        try SQLiteStore(path: workspace.store).run(named: run)?.status
     }
 
     /// Asserts that neither the key nor a long piece of it is in `text` or in any file of the workspace.
@@ -121,7 +121,7 @@ struct SecretLeakTests {
                 #expect(eval.stderr.contains("resume with: dspex resume e1"))
                 #expect(server.requests - before <= 2, "a refused key or model is not asked again")
                 #expect(try Self.status(of: "e1", in: workspace) == RunRecord.Status.stopped)
-                let store = try Store(path: workspace.store)
+                let store = try SQLiteStore(path: workspace.store)
                 #expect(try store.results(runID: try #require(try store.run(named: "e1")?.id)).isEmpty)
             } else {
                 // The refuse-then-answer server has refused once already (the predict call): it answers now.

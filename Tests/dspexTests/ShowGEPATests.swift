@@ -73,8 +73,8 @@ struct ShowGEPATests {
             ])
             #expect(compiled.status == 0, "\(compiled.stderr)")
         }
-        let stored = try Store(path: store)
-        let report = try #require(try RunReport.named("gepa", in: stored).gepa(in: stored))
+        let stored = try SQLiteStore(path: store)
+        let report = try await #require(try RunReport.named("gepa", in: stored).gepa(in: stored))
         #expect(report.candidates.count > 1, "GEPA accepted no candidate")
         #expect(report.budget == 400 && report.metricCalls >= 400)
 

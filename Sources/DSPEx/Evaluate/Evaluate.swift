@@ -77,14 +77,16 @@ public struct Evaluate: Sendable {
     /// The metric scoring each example.
     public var metric: Metric
     /// Where results are checkpointed; `nil` keeps them in memory only.
-    public var store: Store?
+    public var store: (any Store)?
     /// The options.
     public var configuration: Configuration
     /// The examples evaluated by ``callAsFunction(_:)``.
     public var devset: [Example]
 
     /// Creates an evaluator for `devset`, DSPy's `Evaluate(devset=..., metric=...)`.
-    public init(devset: [Example] = [], metric: Metric, store: Store? = nil, configuration: Configuration = .init()) {
+    public init(
+        devset: [Example] = [], metric: Metric, store: (any Store)? = nil, configuration: Configuration = .init()
+    ) {
         self.devset = devset
         self.metric = metric
         self.store = store
@@ -129,12 +131,17 @@ public struct Evaluate: Sendable {
     private func evaluateInScope<Examples: AsyncSequence & Sendable>(
         _ graph: Graph, on examples: Examples, total: Int?, run: Run?, onProgress: ((EvaluationProgress) -> Void)?
     ) async throws -> EvaluationResult where Examples.Element == Example {
-        let checkpoint = try run.map { try EvaluationCheckpoint(store: store, run: $0) }
+        let checkpoint: EvaluationCheckpoint?
+        if let run {
+            checkpoint = try await EvaluationCheckpoint(store: store, run: run)
+        } else {
+            checkpoint = nil
+        }
         let done = checkpoint?.completedIDs ?? []
         let intake = IntakeValve()
         let pending = SkippingExamples(base: examples, skip: done, intake: intake)
         var aggregate = EvaluationAggregate(metricName: metric.name)
-        if let checkpoint { aggregate.seed(with: try checkpoint.storedTotals()) }
+        if let checkpoint { await aggregate.seed(with: try checkpoint.storedTotals()) }
         let started = ContinuousClock.now
         var schedulerConfiguration = configuration.scheduler
         // Stages are recorded for stored runs that keep them; without a store there is nowhere to keep them.
@@ -215,7 +222,7 @@ public struct Evaluate: Sendable {
         result.stopError = stopError ?? summary?.stopError
         result.resumedExamples = done.count
         if let checkpoint {
-            let totals = try checkpoint.finish(stopped: result.stopReason != nil)
+            let totals = try await checkpoint.finish(stopped: result.stopReason != nil)
             result.apply(totals)
         }
         return result

@@ -4,18 +4,18 @@ import OrderedCollections
 /// The store side of an evaluation: finds, creates or refuses the run; writes results in batches;
 /// reads the totals back.
 struct EvaluationCheckpoint {
-    let store: Store
+    let store: any Store
     let runID: Int64
     let completedIDs: Set<String>
 
-    init(store: Store?, run: Evaluate.Run) throws {
+    init(store: (any Store)?, run: Evaluate.Run) async throws {
         guard let store else {
             throw EvaluateError(code: .unknownRun, message: "run '\(run.name)' needs a store to be saved or resumed")
         }
         self.store = store
-        let (id, resumed) = try Self.open(run, kind: RunRecord.Kind.eval, in: store)
+        let (id, resumed) = try await Self.open(run, kind: RunRecord.Kind.eval, in: store)
         runID = id
-        completedIDs = resumed ? try store.completedExampleIDs(runID: id) : []
+        completedIDs = await resumed ? try store.completedExampleIDs(runID: id) : []
     }
 
     /// Creates the run, or — when `run.resume` is set — finds it and checks that its kind, program, dataset and
@@ -23,8 +23,9 @@ struct EvaluationCheckpoint {
     ///
     /// - Returns: The run's id, and whether it existed.
     /// - Throws: ``EvaluateError`` for a name taken, an unknown run, or a mismatch.
-    static func open(_ run: Evaluate.Run, kind: String, in store: Store) throws -> (id: Int64, resumed: Bool) {
-        if let existing = try store.run(named: run.name) {
+    static func open(_ run: Evaluate.Run, kind: String, in store: any Store) async throws -> (id: Int64, resumed: Bool)
+    {
+        if let existing = try await store.run(named: run.name) {
             guard run.resume else {
                 throw EvaluateError(
                     code: .runExists,
@@ -33,14 +34,14 @@ struct EvaluationCheckpoint {
             }
             try refuseChanges(run, kind: kind, existing: existing)
             guard let id = existing.id else { preconditionFailure("a stored run always has an id") }
-            try store.updateRun(id: id, status: RunRecord.Status.running, totals: nil)
+            try await store.updateRun(id: id, status: RunRecord.Status.running, totals: nil)
             return (id, true)
         }
         guard !run.resume else {
             throw EvaluateError(
                 code: .unknownRun, message: "there is no run named '\(run.name)' to resume; see `dspex runs`")
         }
-        let record = try store.createRun(
+        let record = try await store.createRun(
             name: run.name, kind: kind, pipeline: run.pipeline, pipelineHash: run.programHash,
             datasetHash: run.datasetHash, config: run.config.jsonString(), plan: run.plan)
         guard let id = record.id else { preconditionFailure("a created run always has an id") }
@@ -83,8 +84,8 @@ struct EvaluationCheckpoint {
         }
     }
 
-    func storedTotals() throws -> StoredTotals {
-        try store.totals(runID: runID)
+    func storedTotals() async throws -> StoredTotals {
+        try await store.totals(runID: runID)
     }
 
     /// The stored form of a scored result.
@@ -114,9 +115,9 @@ struct EvaluationCheckpoint {
         }
     }
 
-    func finish(stopped: Bool) throws -> StoredTotals {
-        let totals = try store.totals(runID: runID)
-        try store.updateRun(id: runID, status: stopped ? "stopped" : "completed", totals: totals)
+    func finish(stopped: Bool) async throws -> StoredTotals {
+        let totals = try await store.totals(runID: runID)
+        try await store.updateRun(id: runID, status: stopped ? "stopped" : "completed", totals: totals)
         return totals
     }
 }

@@ -15,7 +15,7 @@ import Synchronization
 /// the API key or the base URL (DSPy leaves those out of its cache key too).
 ///
 /// ```swift
-/// let cache = EmbeddingCache(store: try Store(path: ".dspex/dspex.sqlite"))
+/// let cache = EmbeddingCache(store: try SQLiteStore(path: ".dspex/dspex.sqlite"))
 /// let embedder = OpenAICompatibleEmbedder(.init(model: "text-embedding-3-small", cache: cache))
 /// ```
 public final class EmbeddingCache: Sendable {
@@ -28,7 +28,7 @@ public final class EmbeddingCache: Sendable {
     }
 
     /// The store behind the memory layer, if any.
-    public let store: Store?
+    public let store: (any Store)?
     private let memoryCapacity: Int
     private let state = Mutex(State())
 
@@ -37,7 +37,7 @@ public final class EmbeddingCache: Sendable {
     /// - Parameters:
     ///   - store: Where embeddings persist; `nil` keeps them in memory only.
     ///   - memoryCapacity: Embeddings kept in memory (a 1,536-dimension vector takes 6 KiB).
-    public init(store: Store? = nil, memoryCapacity: Int = 10_000) {
+    public init(store: (any Store)? = nil, memoryCapacity: Int = 10_000) {
         self.store = store
         self.memoryCapacity = max(1, memoryCapacity)
     }
@@ -59,7 +59,7 @@ public final class EmbeddingCache: Sendable {
                 if let vector = state.memory[key] { found[key] = vector } else { missing.append(key) }
             }
         }
-        guard let store, !missing.isEmpty, let stored = try? store.cachedEmbeddingData(forKeys: missing) else {
+        guard let store, !missing.isEmpty, let stored = try? await store.cachedEmbeddingData(forKeys: missing) else {
             return found
         }
         var loaded: [(String, [Float])] = []
@@ -91,7 +91,7 @@ public final class EmbeddingCache: Sendable {
             try await store.storeCachedEmbeddings(rows)
         } catch {
             let failure = StoreError.wrapping(
-                error, code: .write, operation: "store cached embeddings", path: store.path)
+                error, code: .write, operation: "store cached embeddings", path: store.location)
             state.withLock { $0.failure = $0.failure ?? failure }
         }
     }

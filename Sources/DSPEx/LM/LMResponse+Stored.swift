@@ -4,16 +4,11 @@ extension Store {
     /// The reply stored under `key` (a request's ``LMRequest/cacheKey``), or `nil`; its ``LMResponse/cached`` is set.
     ///
     /// - Throws: ``StoreError`` with ``StoreError/Code/invalidData`` if the stored JSON is not a reply.
-    public func cachedResponse(forKey key: String) throws -> LMResponse? {
-        try cachedReplyText(forKey: key).map { try LMResponse(cachedJSON: $0, key: key, path: path) }
+    public func cachedResponse(forKey key: String) async throws -> LMResponse? {
+        try await cachedReplyText(forKey: key).map { try LMResponse(cachedJSON: $0, key: key, path: location) }
     }
 
     /// Stores replies by key in one transaction; an existing key is overwritten.
-    public func storeResponses(_ entries: [(key: String, response: LMResponse)]) throws {
-        try storeCachedReplies(LMResponse.records(entries))
-    }
-
-    /// Like ``storeResponses(_:)``, waiting without blocking a thread.
     public func storeResponses(_ entries: [(key: String, response: LMResponse)]) async throws {
         try await storeCachedReplies(LMResponse.records(entries))
     }

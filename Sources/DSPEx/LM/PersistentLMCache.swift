@@ -4,9 +4,9 @@ import Synchronization
 /// An ``LMCache`` that survives the process: a ``MemoryLMCache`` in front of the store's `lmCache` table, in which
 /// every reply is committed before the caller gets it.
 ///
-/// A hit in memory returns at once; a miss reads SQLite (and keeps the reply in memory). The first miss scans the
+/// A hit in memory returns at once; a miss reads the store (and keeps the reply in memory). The first miss scans the
 /// table once: when every stored reply fits in memory they are all loaded, otherwise their keys go into a fixed-size
-/// filter (``CacheKeyFilter``) so that a key never stored — every call of a first run — is not looked up in SQLite
+/// filter (``CacheKeyFilter``) so that a key never stored — every call of a first run — is not looked up in the store
 /// at all. Keys written by another process after that scan are not seen (a repeated call, never a wrong answer).
 ///
 /// **Durable before use.** ``store(_:forKey:)`` returns once the reply is committed, so a reply the client hands to
@@ -56,21 +56,19 @@ public final class PersistentLMCache: LMCache {
         /// A caller is writing a batch: others wait for their turn.
         var writing = false
         var failure: StoreError?
-        /// The keys SQLite may hold: those stored when the filter was loaded (on the first lookup that
-        /// missed memory) and every key stored since. `nil` until loaded, or if loading failed.
-        var storedKeys: CacheKeyFilter?
-        var storedKeysLoaded = false
+        /// The keys the store may hold.
+        var storedKeys = StoredKeys()
     }
 
     /// The store behind the memory layer.
-    public let store: Store
+    public let store: any Store
     private let memory: MemoryLMCache
     private let memoryCapacity: Int
     private let maxBatch: Int
     private let state = Mutex(State())
 
     /// Creates a cache over `store`.
-    public init(store: Store, configuration: Configuration = .init()) {
+    public init(store: any Store, configuration: Configuration = .init()) {
         self.store = store
         memory = MemoryLMCache(capacity: configuration.memoryCapacity)
         memoryCapacity = configuration.memoryCapacity
@@ -80,24 +78,20 @@ public final class PersistentLMCache: LMCache {
     public func response(forKey key: String) async -> LMResponse? {
         let hashed = HashedCacheKey(key)  // once, for the memory layer and the filter
         if let hit = memory.response(for: hashed) { return hit }
-        var warm: [(key: String, response: LMResponse)] = []
+        if state.withLock({ $0.storedKeys.startLoading() }) {
+            await loadStoredKeys()
+            if let hit = memory.response(for: hashed) { return hit }
+        }
         let (mayBeStored, pending) = state.withLock { state -> (Bool, LMResponse?) in
-            if !state.storedKeysLoaded {
-                state.storedKeysLoaded = true
-                (state.storedKeys, warm) = loadStoredKeys()
-                for entry in state.pending { state.storedKeys?.insert(HashedCacheKey(entry.key)) }
-            }
-            guard state.storedKeys?.mayContain(hashed) ?? true else { return (false, nil) }
+            guard state.storedKeys.mayContain(hashed) else { return (false, nil) }
             // Not yet written and already evicted from memory: still pending.
             return (true, state.pending.last(where: { $0.key == key })?.response)
         }
-        for (warmKey, response) in warm { memory.store(response, for: HashedCacheKey(warmKey)) }
-        if !warm.isEmpty, let hit = memory.response(for: hashed) { return hit }
         if let pending { return pending }
-        // A key never stored (a first call) is not looked up in SQLite.
+        // A key never stored (a first call) is not looked up in the store.
         guard mayBeStored,
-            let text = try? store.cachedReplyTextForLookup(forKey: key, hash: hashed.storedHash),
-            let stored = try? LMResponse(cachedJSON: text, key: key, path: store.path)
+            let text = try? await store.cachedReplyText(forKey: key),
+            let stored = try? LMResponse(cachedJSON: text, key: key, path: store.location)
         else { return nil }
         memory.store(stored, for: hashed)
         return stored
@@ -109,7 +103,7 @@ public final class PersistentLMCache: LMCache {
         memory.store(response, for: hashed)
         let turn = await withCheckedContinuation { (continuation: CheckedContinuation<Turn, Never>) in
             let leads = state.withLock { state -> Bool in
-                state.storedKeys?.insert(hashed)
+                state.storedKeys.insert(hashed)
                 guard state.writing else {
                     state.writing = true
                     state.pending.append(Pending(key: key, response: response, waiter: nil))
@@ -151,7 +145,8 @@ public final class PersistentLMCache: LMCache {
         do {
             try await store.storeCachedReplies(rows)
         } catch {
-            let failure = StoreError.wrapping(error, code: .write, operation: "store cached replies", path: store.path)
+            let failure = StoreError.wrapping(
+                error, code: .write, operation: "store cached replies", path: store.location)
             state.withLock { $0.failure = $0.failure ?? failure }
         }
     }
@@ -177,26 +172,32 @@ public final class PersistentLMCache: LMCache {
     /// How many replies wait to be committed (their callers are waiting).
     public var pendingCount: Int { state.withLock { $0.pending.count } }
 
-    /// A filter of the keys in the store now (`nil`, look every key up, if they cannot be read), and the stored
-    /// replies themselves when they all fit in the memory layer: one scan then replaces a point read per call.
-    /// Runs once, under the state's lock, so that no key stored meanwhile is missed.
-    private func loadStoredKeys() -> (CacheKeyFilter?, [(key: String, response: LMResponse)]) {
+    /// Loads a filter of the keys in the store now (`nil`, look every key up, if they cannot be read), and the
+    /// stored replies themselves when they all fit in the memory layer: one scan then replaces a point read per call.
+    /// The first lookup that misses memory runs it; lookups meanwhile read the store, and keys stored meanwhile are
+    /// added when it ends, so that none is missed.
+    private func loadStoredKeys() async {
         var filter = CacheKeyFilter()
         var replies: [(key: String, response: LMResponse)] = []
+        let location = store.location
+        var loaded: CacheKeyFilter?
         do {
-            if try store.cachedResponseCount() <= memoryCapacity {
-                try store.forEachCachedReply { key, text in
+            if try await store.cachedResponseCount() <= memoryCapacity {
+                try await store.forEachCachedReply { key, text in
                     filter.insert(HashedCacheKey(key))
-                    if let response = try? LMResponse(cachedJSON: text, key: key, path: store.path) {
+                    if let response = try? LMResponse(cachedJSON: text, key: key, path: location) {
                         replies.append((key, response))
                     }
                 }
             } else {
-                try store.forEachCachedKey { filter.insert(HashedCacheKey($0)) }
+                try await store.forEachCachedKey { filter.insert(HashedCacheKey($0)) }
             }
+            loaded = filter
         } catch {
-            return (nil, [])
+            loaded = nil
+            replies = []
         }
-        return (filter, replies)
+        for (key, response) in replies { memory.store(response, for: HashedCacheKey(key)) }
+        state.withLock { $0.storedKeys.finishLoading(loaded) }
     }
 }

@@ -107,7 +107,7 @@ public struct BootstrapFewShotWithRandomSearch: Optimizer {
         for (number, candidate) in all.enumerated() {
             context.enter("bootstrap", detail: "candidate \(number + 1) of \(all.count): \(candidate)")
             let built = try await self.program(for: candidate, from: program, trainset: trainset, context: context)
-            try context.journal.record(
+            try await context.journal.record(
                 ["candidate": .string(candidate.description), "program": built.savedState()],
                 for: "candidate/\(String(format: "%03d", number))")
             context.enter("evaluate", detail: "candidate \(number + 1) of \(all.count) on \(validation.count) examples")

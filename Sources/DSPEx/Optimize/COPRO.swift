@@ -138,7 +138,7 @@ public struct COPRO: Optimizer {
             }
         }
         let finalScore = try await step.meanScore(of: final, on: examples)
-        try context.journal.record(["score": .double(finalScore), "program": final.savedState()], for: "result")
+        try await context.journal.record(["score": .double(finalScore), "program": final.savedState()], for: "result")
         context.update {
             $0.stage = "done"
             $0.bestScore = finalScore

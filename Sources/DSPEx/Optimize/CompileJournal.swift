@@ -17,7 +17,7 @@ import Synchronization
 /// ```
 public final class CompileJournal: Sendable {
     /// The store the journal writes through, or `nil` for an in-memory journal.
-    public let store: Store?
+    public let store: (any Store)?
     /// The compile run's id in ``store``.
     public let runID: Int64?
     private let memory = Mutex(Memory())
@@ -35,24 +35,24 @@ public final class CompileJournal: Sendable {
     }
 
     /// A journal kept in `store` for run `runID`.
-    public init(store: Store, runID: Int64) {
+    public init(store: any Store, runID: Int64) {
         self.store = store
         self.runID = runID
     }
 
     /// The value recorded for `key`, or `nil`.
-    public func value(for key: String) throws -> Value? {
+    public func value(for key: String) async throws -> Value? {
         if let cached = memory.withLock({ $0.steps[key] }) { return cached }
-        guard let store, let runID, let record = try store.compileStep(runID: runID, key: key) else { return nil }
+        guard let store, let runID, let record = try await store.compileStep(runID: runID, key: key) else { return nil }
         let value = try Value(json: record.value)
         memory.withLock { $0.steps[key] = value }
         return value
     }
 
     /// Records `value` under `key`, replacing an earlier one; durable when this returns.
-    public func record(_ value: Value, for key: String) throws {
+    public func record(_ value: Value, for key: String) async throws {
         if let store, let runID {
-            try store.saveCompileStep(CompileStepRecord(runId: runID, key: key, value: value.jsonString()))
+            try await store.saveCompileStep(CompileStepRecord(runId: runID, key: key, value: value.jsonString()))
         }
         memory.withLock { $0.steps[key] = value }
     }
@@ -61,12 +61,12 @@ public final class CompileJournal: Sendable {
     /// calls cost (under ``usageKeyPrefix``, so that the run's totals count calls made outside any example, such as
     /// a proposer's, also after a resume).
     public func memo(_ key: String, _ compute: () async throws -> Value) async throws -> Value {
-        if let recorded = try value(for: key) { return recorded }
+        if let recorded = try await value(for: key) { return recorded }
         let (value, usage) = try await withUsageScope { try await compute() }
         if usage.requests > 0 || usage.cachedCalls > 0 {
-            try record(Self.value(of: usage), for: Self.usageKeyPrefix + key)
+            try await record(Self.value(of: usage), for: Self.usageKeyPrefix + key)
         }
-        try record(value, for: key)
+        try await record(value, for: key)
         return value
     }
 
@@ -74,10 +74,10 @@ public final class CompileJournal: Sendable {
     public static let usageKeyPrefix = "usage/"
 
     /// What the calls of every memoized computation cost, summed.
-    public func memoUsage() throws -> Usage {
+    public func memoUsage() async throws -> Usage {
         var total = Usage()
         if let store, let runID {
-            for record in try store.compileSteps(runID: runID, prefix: Self.usageKeyPrefix) {
+            for record in try await store.compileSteps(runID: runID, prefix: Self.usageKeyPrefix) {
                 total = total + Self.usage(of: try Value(json: record.value))
             }
         } else {
@@ -107,13 +107,13 @@ public final class CompileJournal: Sendable {
     }
 
     /// The recorded outcomes of step `step`, by example id.
-    public func results(step: String) throws -> [String: StepResult] {
+    public func results(step: String) async throws -> [String: StepResult] {
         if let cached = memory.withLock({ $0.loadedSteps.contains(step) ? $0.results[step] ?? [:] : nil }) {
             return cached
         }
         var loaded: [String: StepResult] = [:]
         if let store, let runID {
-            for record in try store.compileResults(runID: runID, step: step) {
+            for record in try await store.compileResults(runID: runID, step: step) {
                 loaded[record.exampleId] = try StepResult(record)
             }
         }

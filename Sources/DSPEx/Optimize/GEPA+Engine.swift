@@ -43,7 +43,7 @@ extension GEPA {
             state = GEPAState(
                 predictorNames: state.predictorNames, seed: state.candidates[0], scores: seedScores,
                 budget: state.budget)
-            try record()
+            try await record()
             while state.metricCalls < state.budget {
                 try Task.checkCancellation()
                 state.iteration += 1
@@ -52,18 +52,18 @@ extension GEPA {
                     let merged = try await mergeStep(into: &iteration)
                     merges.lastIterationFoundNewProgram = false
                     if merged {
-                        try finish(iteration)
+                        try await finish(iteration)
                         continue
                     }
                 }
                 merges.lastIterationFoundNewProgram = false
                 try await reflectiveStep(into: &iteration)
-                try finish(iteration)
+                try await finish(iteration)
             }
             let best = state.bestIndex
             let final = try graph(for: best)
             let score = state.meanScores[best]
-            try context.journal.record(
+            try await context.journal.record(
                 ["score": .double(score), "candidate": .int(best), "program": final.savedState()], for: "result")
             context.update {
                 $0.stage = "done"
@@ -172,16 +172,17 @@ extension GEPA {
         }
 
         /// Records the iteration and the state.
-        private mutating func finish(_ iteration: OrderedDictionary<String, Value>) throws {
+        private mutating func finish(_ iteration: OrderedDictionary<String, Value>) async throws {
             var iteration = iteration
             iteration["metric_calls"] = .int(state.metricCalls)
             iteration["front"] = .array(state.frontMembers.map(Value.int))
-            try context.journal.record(.object(iteration), for: "gepa/iteration/\(Self.number(state.iteration + 1))")
-            try record()
+            try await context.journal.record(
+                .object(iteration), for: "gepa/iteration/\(Self.number(state.iteration + 1))")
+            try await record()
         }
 
-        private func record() throws {
-            try context.journal.record(state.value, for: "gepa/state")
+        private func record() async throws {
+            try await context.journal.record(state.value, for: "gepa/state")
             let means = state.meanScores
             let calls = state.metricCalls
             let budget = state.budget

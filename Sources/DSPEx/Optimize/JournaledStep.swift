@@ -33,7 +33,7 @@ struct JournaledStep {
         excludeOwnDemos: Bool = false, stopAfter: Stop? = nil
     ) async throws -> [StepResult] {
         let journal = context.journal
-        let stored = try journal.results(step: step)
+        let stored = try await journal.results(step: step)
         var resolved: [StepResult?] = examples.enumerated().map { position, example in
             stored[example.id].map { result in
                 var copy = result

@@ -183,7 +183,8 @@ public struct MIPROv2: Optimizer {
             for: program, trainset: train, demoSets: demoSets, count: plan.instructionCandidates,
             generator: &generator)
         for (predictor, candidates) in instructions.sorted(by: { $0.key < $1.key }) {
-            try context.journal.record(.array(candidates.map(Value.string)), for: "candidate/instructions/\(predictor)")
+            try await context.journal.record(
+                .array(candidates.map(Value.string)), for: "candidate/instructions/\(predictor)")
         }
 
         let search = PromptSearch(
@@ -212,7 +213,7 @@ public struct MIPROv2: Optimizer {
                 sets[predictor.name, default: []].append(predictor.state.demos)
                 recorded[predictor.name] = .array(predictor.state.demos.map { .object($0.values) })
             }
-            try context.journal.record(
+            try await context.journal.record(
                 ["candidate": .string(candidate.description), "demos": .object(recorded)],
                 for: "candidate/demos/\(String(format: "%02d", number))")
         }

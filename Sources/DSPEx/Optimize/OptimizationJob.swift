@@ -33,10 +33,10 @@ public final class OptimizationJob: Sendable {
     private let stopRequest: AsyncStream<Void>.Continuation
     private let work: @Sendable (OptimizationContext) async throws -> Graph
     private let context: OptimizationContext
-    private let store: Store?
+    private let store: (any Store)?
 
     private init(
-        runName: String?, runID: Int64?, journal: CompileJournal, store: Store?, budget: UsageBudget?,
+        runName: String?, runID: Int64?, journal: CompileJournal, store: (any Store)?, budget: UsageBudget?,
         work: @escaping @Sendable (OptimizationContext) async throws -> Graph
     ) {
         self.runName = runName
@@ -81,8 +81,8 @@ public final class OptimizationJob: Sendable {
             }
             context.enter("done")
             if let store, let runID, let runName {
-                _ = try store.saveProgram(name: runName, json: optimized.savedState().jsonString(), runID: runID)
-                try store.updateRun(
+                _ = try await store.saveProgram(name: runName, json: optimized.savedState().jsonString(), runID: runID)
+                try await store.updateRun(
                     id: runID, status: RunRecord.Status.completed,
                     totals: try Self.totals(store: store, runID: runID, progress: context.progress))
             }
@@ -91,7 +91,7 @@ public final class OptimizationJob: Sendable {
             if let store, let runID {
                 let resumable = error is CancellationError || (error as? LMError)?.stopsRun == true
                 let status = resumable ? RunRecord.Status.stopped : RunRecord.Status.failed
-                try? store.updateRun(
+                try? await store.updateRun(
                     id: runID, status: status,
                     totals: try? Self.totals(store: store, runID: runID, progress: context.progress))
             }
@@ -112,13 +112,13 @@ public final class OptimizationJob: Sendable {
     /// - Throws: ``EvaluateError`` when the run cannot be created or resumed (a name taken, a changed pipeline or
     ///   dataset).
     public static func open(
-        _ optimizer: any Optimizer, program: Graph, trainset: [Example], valset: [Example]?, store: Store? = nil,
+        _ optimizer: any Optimizer, program: Graph, trainset: [Example], valset: [Example]?, store: (any Store)? = nil,
         run: Evaluate.Run? = nil, budget: UsageBudget? = nil
-    ) throws -> OptimizationJob {
+    ) async throws -> OptimizationJob {
         var runID: Int64?
         var journal = CompileJournal()
         if let store, let run {
-            let id = try EvaluationCheckpoint.open(run, kind: RunRecord.Kind.compile, in: store).id
+            let id = try await EvaluationCheckpoint.open(run, kind: RunRecord.Kind.compile, in: store).id
             runID = id
             journal = CompileJournal(store: store, runID: id)
         }
@@ -136,16 +136,18 @@ public final class OptimizationJob: Sendable {
     /// - Returns: The run's id.
     /// - Throws: ``EvaluateError`` when a run of that name exists.
     @discardableResult
-    public static func create(_ run: Evaluate.Run, in store: Store) throws -> Int64 {
+    public static func create(_ run: Evaluate.Run, in store: any Store) async throws -> Int64 {
         var fresh = run
         fresh.resume = false
-        return try EvaluationCheckpoint.open(fresh, kind: RunRecord.Kind.compile, in: store).id
+        return try await EvaluationCheckpoint.open(fresh, kind: RunRecord.Kind.compile, in: store).id
     }
 
     /// The run's totals: calls and tokens of every recorded example, and the best score measured.
-    private static func totals(store: Store, runID: Int64, progress: OptimizationProgress) throws -> StoredTotals {
+    private static func totals(store: any Store, runID: Int64, progress: OptimizationProgress) async throws
+        -> StoredTotals
+    {
         // The examples' calls and those made outside any example (proposers), by every process that worked on it.
-        var totals = try store.compileTotals(runID: runID).adding(
+        var totals = try await store.compileTotals(runID: runID).adding(
             try CompileJournal(store: store, runID: runID).memoUsage())
         totals.bestScore = progress.bestScore
         return totals

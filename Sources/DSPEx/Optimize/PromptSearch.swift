@@ -56,7 +56,7 @@ struct PromptSearch {
         let defaultScore = try await step.meanScore(of: program, on: validation)
         var best = (score: defaultScore, program: program)
         var history = [TPESampler.Trial(values: defaults, score: defaultScore)]
-        try record(
+        try await record(
             trial: 1, kind: "full", point: defaults, score: defaultScore, examples: validation.count, best: best.score)
         var minibatchScores = OrderedDictionary<String, (scores: [Double], point: [String: Int])>()
         var fullyEvaluated = Set<String>()
@@ -71,7 +71,7 @@ struct PromptSearch {
             if !plan.minibatch, score > best.score { best = (score, program) }
             let key = Self.key(point, parameters: parameters)
             minibatchScores[key, default: ([], point)].scores.append(score)
-            try record(
+            try await record(
                 trial: number, kind: plan.minibatch ? "minibatch" : "full", point: point, score: score,
                 examples: batch.count, best: best.score)
             // A full evaluation after every `fullEvalSteps` minibatch trials, and after the last one.
@@ -91,11 +91,11 @@ struct PromptSearch {
             history.append(TPESampler.Trial(values: chosen.value.point, score: full))
             fullyEvaluated.insert(chosen.key)
             if full > best.score { best = (full, finalist) }
-            try record(
+            try await record(
                 trial: number, kind: "full", point: chosen.value.point, score: full, examples: validation.count,
                 best: best.score)
         }
-        try context.journal.record(
+        try await context.journal.record(
             ["score": .double(best.score), "program": best.program.savedState()], for: "result")
         context.update {
             $0.stage = "done"
@@ -107,11 +107,11 @@ struct PromptSearch {
 
     /// Records a trial in the journal and reports it.
     private func record(trial: Int, kind: String, point: [String: Int], score: Double, examples: Int, best: Double)
-        throws
+        async throws
     {
         var params = OrderedDictionary<String, Value>()
         for parameter in parameters { params[parameter.name] = .int(point[parameter.name, default: 0]) }
-        try context.journal.record(
+        try await context.journal.record(
             [
                 "number": .int(trial), "kind": .string(kind), "params": .object(params), "score": .double(score),
                 "examples": .int(examples),

@@ -199,7 +199,7 @@ public struct SIMBA: Optimizer {
             // STEP 7 and 8: the step's winner, and every candidate into the pool.
             if let best = Self.firstMaximum(candidateScores) { winners.append(candidates[best]) }
             for (candidate, scores) in zip(candidates, scoreLists) { pool.register(candidate, scores: scores) }
-            try context.journal.record(
+            try await context.journal.record(
                 [
                     "baseline_score": .double(baselineScore), "strategies": .array(applied),
                     "candidate_scores": .array(candidateScores.map(Value.double)),
@@ -262,7 +262,7 @@ public struct SIMBA: Optimizer {
         let outcome = Outcome(
             program: programs[best], score: scores.isEmpty ? 0 : scores[best], candidatePrograms: ranked,
             trialLogs: logs)
-        try context.journal.record(
+        try await context.journal.record(
             [
                 "score": .double(outcome.score), "program": outcome.program.savedState(),
                 "candidate_programs": .array(

@@ -22,10 +22,10 @@ public enum Run {
     ///
     /// - Throws: ``EvaluateError`` when a run of that name exists; errors loading the pipeline, data or program.
     @discardableResult
-    public static func create(_ plan: RunPlan, named name: String, in store: Store) async throws -> Int64 {
+    public static func create(_ plan: RunPlan, named name: String, in store: any Store) async throws -> Int64 {
         let prepared = try await PreparedRun(plan, name: name, resume: false)
         await prepared.tools.close()
-        return try EvaluationCheckpoint.open(prepared.identity, kind: kind(of: plan), in: store).id
+        return try await EvaluationCheckpoint.open(prepared.identity, kind: kind(of: plan), in: store).id
     }
 
     /// Creates the run `name` for `plan` and runs it to its end in this task.
@@ -34,7 +34,7 @@ public enum Run {
     /// - Throws: `CancellationError` or a run-stopping ``LMError`` for a compile run that stopped (resumable), and
     ///   the errors of ``create(_:named:in:)``.
     public static func start(
-        _ plan: RunPlan, named name: String, store: Store, connector: some LanguageModelConnector,
+        _ plan: RunPlan, named name: String, store: any Store, connector: some LanguageModelConnector,
         observer: RunObserver = RunObserver()
     ) async throws -> RunOutcome {
         try await create(plan, named: name, in: store)
@@ -44,7 +44,7 @@ public enum Run {
 
     /// A fresh run name for `plan`: the pipeline's name (and the optimizer's), then the UTC time,
     /// `qa-mipro-20261125-231502`, with `-2`, `-3`… while `store` has a run of that name.
-    public static func defaultName(for plan: RunPlan, in store: Store) throws -> String {
+    public static func defaultName(for plan: RunPlan, in store: any Store) async throws -> String {
         let spec = try PipelineFile.load(path: plan.pipeline)
         let optimizer =
             plan.kind == .compile ? "-" + (plan.optimizer ?? OptimizerPlan(name: .bootstrap)).name.rawValue : ""
@@ -54,7 +54,7 @@ public enum Run {
         let base = "\(spec.name)\(optimizer)-\(formatter.string(from: Date()))"
         var name = base
         var number = 1
-        while try store.run(named: name) != nil {
+        while try await store.run(named: name) != nil {
             number += 1
             name = "\(base)-\(number)"
         }
@@ -74,14 +74,14 @@ public enum Run {
     ///   its flags, or a run stored by an earlier version, without a plan, rebuilt from its command line). Its
     ///   pipeline, data and metric must be the run's (a change is refused); it is stored with the run.
     public static func resume(
-        named name: String, store: Store, connector: some LanguageModelConnector,
+        named name: String, store: any Store, connector: some LanguageModelConnector,
         observer: RunObserver = RunObserver(), replacing replacement: RunPlan? = nil
     ) async throws -> RunOutcome {
-        guard let record = try store.run(named: name), let id = record.id else {
+        guard let record = try await store.run(named: name), let id = record.id else {
             throw EvaluateError(code: .unknownRun, message: "there is no run named '\(name)'; see `dspex runs`")
         }
         let plan = try replacement ?? storedPlan(of: record)
-        if let pid = try liveWorker(of: record, in: store) {
+        if let pid = try await liveWorker(of: record, in: store) {
             throw RunError(
                 code: .runningElsewhere,
                 message: "run '\(name)' is being worked on by process \(pid); stop it with `dspex cancel \(name)` "
@@ -101,29 +101,37 @@ public enum Run {
     }
 
     private static func run(
-        _ prepared: PreparedRun, id: Int64, record: RunRecord, store: Store, connector: some LanguageModelConnector,
+        _ prepared: PreparedRun, id: Int64, record: RunRecord, store: any Store, connector: some LanguageModelConnector,
         observer: RunObserver, replacement: RunPlan?
     ) async throws -> RunOutcome {
         let plan = prepared.plan
         let name = prepared.identity.name
         if let replacement {
             try EvaluationCheckpoint.refuseChanges(prepared.identity, kind: kind(of: plan), existing: record)
-            try store.setPlan(runID: id, plan: try replacement.jsonText())
+            try await store.setPlan(runID: id, plan: try replacement.jsonText())
         }
         if plan.kind == .compile, record.status == RunRecord.Status.completed,
-            let stored = try store.program(named: name)
+            let stored = try await store.program(named: name)
         {
             return .compiled(try completedProgram(prepared, stored: stored, record: record))
         }
         observer.opened(name)
-        try store.setWorker(runID: id, pid: Int(getpid()), host: ProcessInfo.processInfo.hostName)
-        defer { try? store.setWorker(runID: id, pid: nil, host: nil) }
-        switch plan.kind {
-        case .eval:
-            return try await evaluate(prepared, store: store, connector: connector, observer: observer)
-        case .compile:
-            return try await compile(prepared, store: store, connector: connector, observer: observer)
+        try await store.setWorker(runID: id, pid: Int(getpid()), host: ProcessInfo.processInfo.hostName)
+        let outcome: Result<RunOutcome, any Error>
+        do {
+            switch plan.kind {
+            case .eval:
+                outcome = .success(try await evaluate(prepared, store: store, connector: connector, observer: observer))
+            case .compile:
+                outcome = .success(try await compile(prepared, store: store, connector: connector, observer: observer))
+            }
+        } catch {
+            outcome = .failure(error)
         }
+        // The run has no worker any more, whatever happened (a write that fails here leaves a stale pid, which
+        // `liveWorker(of:in:)` sees is not alive).
+        try? await store.setWorker(runID: id, pid: nil, host: nil)
+        return try outcome.get()
     }
 
     /// The plan a run was stored with.
@@ -139,14 +147,14 @@ public enum Run {
     }
 
     /// The id of a live process on this host working on the run, if any (other than this one).
-    public static func liveWorker(of record: RunRecord, in store: Store) throws -> Int? {
+    public static func liveWorker(of record: RunRecord, in store: any Store) async throws -> Int? {
         guard record.status == RunRecord.Status.running, let id = record.id else { return nil }
         var pid =
             record.workerHost == nil || record.workerHost == ProcessInfo.processInfo.hostName
             ? record.workerPid : nil
         if pid == nil, record.kind == RunRecord.Kind.compile {
             // Runs of earlier versions kept the worker's pid in the compile journal.
-            pid = try CompileJournal(store: store, runID: id).value(for: "process")?["pid"]?.intValue
+            pid = try await CompileJournal(store: store, runID: id).value(for: "process")?["pid"]?.intValue
         }
         guard let pid, pid_t(pid) != getpid(), kill(pid_t(pid), 0) == 0 || errno == EPERM else { return nil }
         return pid
@@ -157,7 +165,7 @@ public enum Run {
     }
 
     private static func evaluate(
-        _ prepared: PreparedRun, store: Store, connector: some LanguageModelConnector, observer: RunObserver
+        _ prepared: PreparedRun, store: any Store, connector: some LanguageModelConnector, observer: RunObserver
     ) async throws -> RunOutcome {
         let plan = prepared.plan
         let dataset = Dataset(
@@ -183,7 +191,7 @@ public enum Run {
     }
 
     private static func compile(
-        _ prepared: PreparedRun, store: Store, connector: some LanguageModelConnector, observer: RunObserver
+        _ prepared: PreparedRun, store: any Store, connector: some LanguageModelConnector, observer: RunObserver
     ) async throws -> RunOutcome {
         let plan = prepared.plan
         let started = ContinuousClock.now
@@ -203,7 +211,7 @@ public enum Run {
                             .makeOptimizer(
                                 metric: try prepared.metric(lm: lm), promptModel: reflectionLM,
                                 feedbackMetric: try prepared.feedbackMetric(lm: lm))
-                        let job = try OptimizationJob.open(
+                        let job = try await OptimizationJob.open(
                             optimizer, program: prepared.program, trainset: trainset, valset: valset, store: store,
                             run: prepared.identity, budget: plan.budget)
                         // The events end when run() returns or throws.
@@ -231,7 +239,7 @@ public enum Run {
 
     /// Runs `body` with the plan's persistent cache (or none), flushed afterwards whatever happened.
     private static func withCache<R: Sendable>(
-        _ plan: RunPlan, store: Store, _ body: ((any LMCache)?) async throws -> R
+        _ plan: RunPlan, store: any Store, _ body: ((any LMCache)?) async throws -> R
     ) async throws -> R {
         let cache = plan.cache ? PersistentLMCache(store: store) : nil
         let outcome: Result<R, any Error>

@@ -9,13 +9,13 @@ extension RunReport {
     ///
     /// - Returns: `nil` for an evaluation, a compile run of another optimizer, or a GEPA run that has not yet
     ///   evaluated its seed program.
-    public func gepa(in store: Store) throws -> GEPAReport? {
-        guard isCompile, let record = try store.compileStep(runID: id, key: "gepa/state"),
+    public func gepa(in store: any Store) async throws -> GEPAReport? {
+        guard isCompile, let record = try await store.compileStep(runID: id, key: "gepa/state"),
             let value = try? Value(json: record.value), let state = GEPAState(value)
         else { return nil }
         var report = GEPAReport(state)
         let prefix = "gepa/iteration/"
-        report.history = try store.compileSteps(runID: id, prefix: prefix).compactMap { record in
+        report.history = try await store.compileSteps(runID: id, prefix: prefix).compactMap { record in
             guard let number = Int(record.key.dropFirst(prefix.count)), let value = try? Value(json: record.value)
             else { return nil }
             return GEPAReport.Iteration(number: number, value)

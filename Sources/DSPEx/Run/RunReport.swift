@@ -20,17 +20,17 @@ public struct RunReport: Sendable {
     }
 
     /// Every run in `store`, newest first.
-    public static func all(in store: Store) throws -> [RunReport] {
-        try store.runs().map(RunReport.init)
+    public static func all(in store: any Store) async throws -> [RunReport] {
+        try await store.runs().map(RunReport.init)
     }
 
     /// The run called `name`.
     ///
     /// - Throws: ``EvaluateError`` with ``EvaluateError/Code/unknownRun`` when there is none.
-    public static func named(_ name: String, in store: Store) throws -> RunReport {
-        guard let record = try store.run(named: name), record.id != nil else {
+    public static func named(_ name: String, in store: any Store) async throws -> RunReport {
+        guard let record = try await store.run(named: name), record.id != nil else {
             throw EvaluateError(
-                code: .unknownRun, message: "there is no run named '\(name)' in \(store.path); see `dspex runs`")
+                code: .unknownRun, message: "there is no run named '\(name)' in \(store.location); see `dspex runs`")
         }
         return RunReport(record)
     }
@@ -61,23 +61,25 @@ public struct RunReport: Sendable {
     }
 
     /// An evaluation's lowest-scoring results (errors first).
-    public func worstResults(limit: Int, in store: Store) throws -> [ResultRecord] {
-        try store.worstResults(runID: id, limit: limit)
+    public func worstResults(limit: Int, in store: any Store) async throws -> [ResultRecord] {
+        try await store.worstResults(runID: id, limit: limit)
     }
 
     /// A compile run's trials as recorded, in order.
-    public func trials(in store: Store) throws -> [Value] {
-        try store.compileSteps(runID: id, prefix: "trial/").compactMap { try? Value(json: $0.value) }
+    public func trials(in store: any Store) async throws -> [Value] {
+        try await store.compileSteps(runID: id, prefix: "trial/").compactMap { try? Value(json: $0.value) }
     }
 
     /// How many candidates a compile run recorded.
-    public func candidateCount(in store: Store) throws -> Int {
-        try store.compileSteps(runID: id, prefix: "candidate/").count
+    public func candidateCount(in store: any Store) async throws -> Int {
+        try await store.compileSteps(runID: id, prefix: "candidate/").count
     }
 
     /// Calls `body` with each of the run's results in example order, a batch at a time (never all in memory).
-    public func forEachResult(in store: Store, _ body: (ResultRecord) throws -> Void) throws {
-        try store.forEachResult(runID: id, body)
+    nonisolated(nonsending) public func forEachResult(in store: any Store, _ body: (ResultRecord) throws -> Void)
+        async throws
+    {
+        try await store.forEachResult(runID: id, body)
     }
 }
 

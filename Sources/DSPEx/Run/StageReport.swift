@@ -92,9 +92,9 @@ extension RunReport {
     /// What each stage did for example `exampleID`, in graph order; empty when the run kept nothing for it.
     ///
     /// - Throws: ``EvaluateError`` with ``EvaluateError/Code/unknownRun`` when the run has no such example.
-    public func stages(ofExample exampleID: String, in store: Store) throws -> [StageReport] {
-        let records = try store.stages(runID: id, exampleID: exampleID)
-        if records.isEmpty, try store.result(runID: id, exampleID: exampleID) == nil {
+    public func stages(ofExample exampleID: String, in store: any Store) async throws -> [StageReport] {
+        let records = try await store.stages(runID: id, exampleID: exampleID)
+        if records.isEmpty, try await store.result(runID: id, exampleID: exampleID) == nil {
             throw EvaluateError(
                 code: .unknownRun, message: "run '\(name)' has no example with id '\(exampleID)'")
         }
@@ -103,7 +103,7 @@ extension RunReport {
 
     /// The stages of the last `examples` examples (in dataset order) that kept any: what `dspex inspect --last`
     /// shows.
-    public func lastStages(examples: Int, in store: Store) throws -> [StageReport] {
-        try store.lastStages(runID: id, examples: examples).map(StageReport.init)
+    public func lastStages(examples: Int, in store: any Store) async throws -> [StageReport] {
+        try await store.lastStages(runID: id, examples: examples).map(StageReport.init)
     }
 }

@@ -51,7 +51,7 @@ public final class ResultBatcher: Sendable {
         }
     }
 
-    private let store: Store
+    private let store: any Store
     private let configuration: Configuration
     private let clock: any Clock<Duration>
     private let storage: Mutex<Storage>
@@ -62,11 +62,13 @@ public final class ResultBatcher: Sendable {
     ///   - store: Where results are written.
     ///   - configuration: Batch size and delay.
     ///   - clock: The clock ``run()`` waits on (inject a test clock to control time).
-    public init(store: Store, configuration: Configuration = .init(), clock: any Clock<Duration> = ContinuousClock()) {
+    public init(
+        store: any Store, configuration: Configuration = .init(), clock: any Clock<Duration> = ContinuousClock()
+    ) {
         self.store = store
         self.configuration = configuration
         self.clock = clock
-        let machine = ResultBatcherStateMachine(maxPending: configuration.maxPending, path: store.path)
+        let machine = ResultBatcherStateMachine(maxPending: configuration.maxPending, path: store.location)
         storage = Mutex(Storage(machine: machine))
     }
 
@@ -139,25 +141,17 @@ public final class ResultBatcher: Sendable {
 
     /// Writes whatever is pending when the write transaction starts.
     private func writePending() async throws {
-        let path = store.path
         do {
-            try await store.asyncWrite("insert pending results") { [self] db in
-                let (batch, stages) = try storage.withLock { (storage: inout Storage) throws(StoreError) in
+            try await store.writeResultBatch { [self] in
+                try storage.withLock { (storage: inout Storage) throws(StoreError) in
                     (try storage.machine.takeBatch().get(), storage.machine.takeStages())
-                }
-                do {
-                    try Store.upsert(batch, in: db)
-                    try Store.upsert(stages, in: db)
-                } catch {
-                    let failure = StoreError.wrapping(
-                        error, code: .write, operation: "insert \(batch.count) results", runID: batch.first?.runId,
-                        path: path)
-                    storage.withLock { $0.machine.writeFailed(failure) }
-                    throw failure
                 }
             }
         } catch {
-            throw StoreError.wrapping(error, code: .write, operation: "insert pending results", path: path)
+            let failure = StoreError.wrapping(
+                error, code: .write, operation: "insert pending results", path: store.location)
+            storage.withLock { $0.machine.writeFailed(failure) }
+            throw failure
         }
     }
 }

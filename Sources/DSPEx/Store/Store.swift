@@ -1,197 +1,135 @@
 import Foundation
-import GRDB
-import Synchronization
 
-/// The SQLite file that checkpoints runs: runs, per-example results, the LM cache and saved programs.
+/// Where runs are checkpointed: runs, per-example results and stage timings, compile journals, saved programs and
+/// the LM and embedding caches.
 ///
-/// Use one `Store` per file and process and share it between tasks (it is `Sendable`). It is a GRDB
-/// `DatabasePool` in WAL mode on the system SQLite: reads run concurrently with the single writer,
-/// and a second process may open the same file (writers wait up to ``busyTimeout`` for each other).
-/// A killed process loses nothing it committed; what a power cut may lose is the ``Durability`` chosen.
-/// No API key or other secret is ever written to a store.
+/// Two backends keep the same tables with the same guarantees: ``SQLiteStore`` (one file, the default) and the
+/// PostgreSQL store of the `DSPExPostgres` module (one database shared by many processes and machines). A result a
+/// method has returned for is committed; a killed process loses nothing committed. No API key or other secret is
+/// ever written to a store.
+///
+/// Every method throws ``StoreError``, naming the operation, the run and the store's ``location``. A backend whose
+/// work is synchronous (SQLite) satisfies these `async` requirements with its synchronous methods.
 ///
 /// ```swift
-/// let store = try Store(path: Store.defaultPath(in: FileManager.default.currentDirectoryPath))
-/// let run = try store.createRun(
+/// let store: any Store = try SQLiteStore(path: ".dspex/dspex.sqlite")
+/// let run = try await store.createRun(
 ///     name: "arith-1", kind: RunRecord.Kind.eval, pipeline: "pipelines/arithmetic.yaml",
-///     pipelineHash: "p1", datasetHash: "d1", config: "{}")
-/// try store.insertResults(records)
-/// let done = try store.completedExampleIDs(runID: run.id!)
+///     pipelineHash: "p1", datasetHash: "d1", config: "{}", plan: nil)
+/// try await store.insertResults(records)
 /// ```
-///
-/// Every method throws ``StoreError``, naming the operation, the run and the file.
-public final class Store: Sendable {
-    /// How long a write waits for another process's lock before failing with ``StoreError/Code/busy``.
-    public static let busyTimeout: TimeInterval = 10
+public protocol Store: AnyObject, Sendable {
+    /// Where the store is, safe to print: a file's path, or a database URL without its password.
+    var location: String { get }
 
-    /// What a commit survives.
-    public struct Durability: Sendable, Hashable, CustomStringConvertible {
-        let synchronous: String
-        public var description: String { synchronous == "FULL" ? "power-loss" : "process" }
+    // MARK: Runs
 
-        /// A commit survives the death of the process (SIGKILL, a crash): it is in the operating system's page
-        /// cache when it returns. A power cut or kernel crash may lose the last commits (SQLite's
-        /// `synchronous = NORMAL` in WAL mode: the WAL is synced at checkpoints). The default.
-        public static let process = Durability(synchronous: "NORMAL")
-        /// A commit also survives a power cut: the WAL is synced to the disk at every commit (`synchronous =
-        /// FULL`), which costs a disk flush per commit.
-        public static let powerLoss = Durability(synchronous: "FULL")
-    }
+    /// Creates a run named `name` (names are unique) with status `running`.
+    func createRun(
+        name: String, kind: String, pipeline: String, pipelineHash: String, datasetHash: String, config: String,
+        plan: String?
+    ) async throws -> RunRecord
+    /// The run named `name`, or `nil`.
+    func run(named name: String) async throws -> RunRecord?
+    /// The run with id `id`, or `nil`.
+    func run(id: Int64) async throws -> RunRecord?
+    /// Every run, newest first.
+    func runs() async throws -> [RunRecord]
+    /// Stores the run's plan (its pipeline, dataset and settings, without secrets), for resuming it.
+    func setPlan(runID: Int64, plan: String) async throws
+    /// Records which process works on the run (`nil` when none does).
+    func setWorker(runID: Int64, pid: Int?, host: String?) async throws
+    /// Sets the run's status and, when given, its totals.
+    func updateRun(id: Int64, status: String, totals: StoredTotals?) async throws
+    /// The totals of the run's stored results.
+    func totals(runID: Int64) async throws -> StoredTotals
 
-    /// The store's file.
-    public let path: String
-    /// What a commit survives.
-    public let durability: Durability
-    let pool: DatabasePool
-    /// The folder to delete with the store, for ``temporary()``.
-    private let temporaryDirectory: String?
-    private let removed = Mutex(false)
+    // MARK: Results
 
-    /// `.dspex/dspex.sqlite` under `directory` (normally the working directory).
-    public static func defaultPath(in directory: String) -> String {
-        URL(fileURLWithPath: directory).appendingPathComponent(".dspex/dspex.sqlite").path
-    }
+    /// Inserts results in one transaction; a result already stored for the same example is replaced.
+    func insertResults(_ records: [ResultRecord]) async throws
+    /// Writes, in one transaction, the results and stage records `take` returns; `take` runs once the transaction has
+    /// begun, so that what it takes is exactly what commits or fails together (``ResultBatcher``).
+    func writeResultBatch(
+        _ take: @escaping @Sendable () throws -> (results: [ResultRecord], stages: [ExampleStageRecord])
+    ) async throws
+    /// The ids of the run's finished examples.
+    func completedExampleIDs(runID: Int64) async throws -> Set<String>
+    /// How many results the run has.
+    func resultCount(runID: Int64) async throws -> Int
+    /// The run's results in example order.
+    func results(runID: Int64) async throws -> [ResultRecord]
+    /// Calls `body` with each of the run's results in example order, a page at a time in memory.
+    nonisolated(nonsending) func forEachResult(runID: Int64, _ body: (ResultRecord) throws -> Void) async throws
+    /// The run's lowest-scoring results (errors first), at most `limit`.
+    func worstResults(runID: Int64, limit: Int) async throws -> [ResultRecord]
+    /// The result of one example, or `nil`.
+    func result(runID: Int64, exampleID: String) async throws -> ResultRecord?
+    /// One page of the run's results, filtered and sorted as `query` says.
+    func resultPage(runID: Int64, query: ResultPageQuery) async throws -> ResultPage
+    /// How many errors of each kind the run has, most frequent first.
+    func errorKindCounts(runID: Int64) async throws -> [(kind: String, count: Int)]
+    /// The run's results for the given examples, by example id.
+    func results(runID: Int64, exampleIDs: [String]) async throws -> [String: ResultRecord]
+    /// The examples two runs share, paired, in example order; `flippedOnly` keeps the ones that passed in one run
+    /// and failed in the other.
+    func comparedResults(runID: Int64, with otherID: Int64, flippedOnly: Bool, offset: Int, limit: Int) async throws
+        -> (pairs: [(ResultRecord, ResultRecord)], total: Int)
 
-    /// Opens the store at `path`, creating the file and its parent folders if needed, and brings its
-    /// schema up to date.
-    ///
-    /// - Parameters:
-    ///   - path: The SQLite file; see ``defaultPath(in:)``.
-    /// - Throws: ``StoreError`` with code ``StoreError/Code/cannotOpen`` when the folder cannot be
-    ///   created or the file is not a SQLite database, ``StoreError/Code/migration`` when the schema
-    ///   cannot be migrated.
-    ///   - durability: What a commit survives (``Durability/process`` by default).
-    public convenience init(path: String, durability: Durability = .process) throws {
-        try self.init(path: path, temporaryDirectory: nil, durability: durability)
-    }
+    // MARK: Stages
 
-    private init(path: String, temporaryDirectory: String?, durability: Durability = .process) throws {
-        self.path = path
-        self.durability = durability
-        self.temporaryDirectory = temporaryDirectory
-        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        do {
-            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-        } catch {
-            throw StoreError(
-                code: .cannotOpen,
-                message: "could not create the folder \(parent) for the store at \(path): "
-                    + "\(error.localizedDescription)", path: path)
-        }
-        var configuration = Configuration()
-        configuration.label = "DSPEx.Store"
-        configuration.foreignKeysEnabled = true
-        configuration.busyMode = .timeout(Self.busyTimeout)
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = \(durability.synchronous)")
-        }
-        do {
-            pool = try DatabasePool(path: path, configuration: configuration)
-        } catch {
-            throw Self.openError(error, path: path)
-        }
-        do {
-            // Another process opening the same new store may apply a migration between our reading of the
-            // applied ones and our applying it ("table … already exists", or the migration's own record
-            // already there): our transaction is rolled back; read them again and go on.
-            var attempt = 1
-            while true {
-                do {
-                    try Self.migrator.migrate(pool)
-                    break
-                } catch let error as DatabaseError where attempt < 8 && Self.isConcurrentMigration(error) {
-                    attempt += 1
-                }
-            }
-        } catch let error as DatabaseError
-            where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT
-        {
-            throw Self.openError(error, path: path)
-        } catch {
-            throw StoreError.wrapping(error, code: .migration, operation: "migrate the schema", path: path)
-        }
-    }
+    /// Inserts stage records in one transaction; a record already stored for the same stage is replaced.
+    func insertStages(_ records: [ExampleStageRecord]) async throws
+    /// The stages of one example, in pipeline order.
+    func stages(runID: Int64, exampleID: String) async throws -> [ExampleStageRecord]
+    /// The stages of the last `examples` examples to finish.
+    func lastStages(runID: Int64, examples: Int) async throws -> [ExampleStageRecord]
+    /// How many stage records the run has.
+    func stageCount(runID: Int64) async throws -> Int
 
-    /// Whether a migration failed because another process applied it meanwhile.
-    private static func isConcurrentMigration(_ error: DatabaseError) -> Bool {
-        error.resultCode == .SQLITE_ERROR
-            || (error.resultCode == .SQLITE_CONSTRAINT && error.message?.contains("grdb_migrations") == true)
-    }
+    // MARK: Compile journal
 
-    private static func openError(_ error: any Error, path: String) -> StoreError {
-        let reason = (error as? DatabaseError)?.message ?? "\(error)"
-        let code = (error as? DatabaseError)?.extendedResultCode.rawValue
-        return StoreError(
-            code: .cannotOpen,
-            message: "could not open the store at \(path): \(reason)"
-                + (code.map { " (SQLite error \($0))" } ?? ""), path: path, sqliteCode: code)
-    }
+    /// Records (or replaces) one step of a compile run.
+    func saveCompileStep(_ record: CompileStepRecord) async throws
+    /// The step stored under `key`, or `nil`.
+    func compileStep(runID: Int64, key: String) async throws -> CompileStepRecord?
+    /// The steps whose keys start with `prefix` (every step for `""`), in key order.
+    func compileSteps(runID: Int64, prefix: String) async throws -> [CompileStepRecord]
+    /// Records (or replaces) one example's result within a compile step.
+    func saveCompileResult(_ record: CompileResultRecord) async throws
+    /// The results of one compile step, in example order.
+    func compileResults(runID: Int64, step: String) async throws -> [CompileResultRecord]
+    /// The totals of every compile result of the run.
+    func compileTotals(runID: Int64) async throws -> StoredTotals
 
-    /// A store in a new temporary folder, deleted with the store (or by ``remove()``): for tests.
-    public static func temporary() throws -> Store {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("dspex-store-\(UUID().uuidString)").path
-        return try Store(path: directory + "/dspex.sqlite", temporaryDirectory: directory)
-    }
+    // MARK: Programs
 
-    /// Closes a ``temporary()`` store and deletes its folder; later calls fail with ``StoreError/Code/closed``.
-    /// Does nothing for a store opened with ``init(path:)``.
-    public func remove() throws {
-        guard let temporaryDirectory else { return }
-        let first = removed.withLock { removed in
-            defer { removed = true }
-            return !removed
-        }
-        guard first else { return }
-        do { try pool.close() } catch { /* files are deleted anyway: nothing is kept */  }
-        try? FileManager.default.removeItem(atPath: temporaryDirectory)
-    }
+    /// Saves a program's JSON under `name` (a later save of the same name is a new version).
+    func saveProgram(name: String, json: String, runID: Int64?) async throws -> ProgramRecord
+    /// The saved programs, oldest first; only the run's when `runID` is given.
+    func programs(runID: Int64?) async throws -> [ProgramRecord]
+    /// The newest program saved under `name`, or `nil`.
+    func program(named name: String) async throws -> ProgramRecord?
 
-    deinit {
-        if let temporaryDirectory, !removed.withLock({ $0 }) {
-            try? pool.close()
-            try? FileManager.default.removeItem(atPath: temporaryDirectory)
-        }
-    }
+    // MARK: LM cache
 
-    // MARK: - Running operations with context
+    /// The reply text stored under `key` (a request's cache key), or `nil`.
+    func cachedReplyText(forKey key: String) async throws -> String?
+    /// Stores cached replies in one transaction; an existing key is overwritten.
+    func storeCachedReplies(_ rows: [LMCacheRecord]) async throws
+    /// How many replies the cache holds.
+    func cachedResponseCount() async throws -> Int
+    /// Calls `body` with every key of the cache, one row in memory at a time.
+    nonisolated(nonsending) func forEachCachedKey(_ body: (String) -> Void) async throws
+    /// Calls `body` with every key and reply text of the cache, one row in memory at a time.
+    nonisolated(nonsending) func forEachCachedReply(_ body: (String, String) -> Void) async throws
 
-    /// Reads with `body`, turning any failure into a ``StoreError`` that names `operation`.
-    func read<T>(_ operation: @autoclosure () -> String, runID: Int64? = nil, _ body: (Database) throws -> T) throws
-        -> T
-    {
-        do {
-            return try pool.read(body)
-        } catch {
-            throw StoreError.wrapping(error, code: .read, operation: operation(), runID: runID, path: path)
-        }
-    }
+    // MARK: Embedding cache
 
-    /// Writes in one transaction with `body`, turning any failure into a ``StoreError`` that names `operation`.
-    func write<T>(_ operation: @autoclosure () -> String, runID: Int64? = nil, _ body: (Database) throws -> T) throws
-        -> T
-    {
-        do {
-            return try pool.write(body)
-        } catch {
-            throw StoreError.wrapping(error, code: .write, operation: operation(), runID: runID, path: path)
-        }
-    }
-
-    /// Writes in one transaction on GRDB's writer queue without blocking the calling thread.
-    ///
-    /// Unlike GRDB's `async` `write`, this ignores task cancellation: a flush started by a cancelled
-    /// run (Ctrl-C) still commits what it took.
-    func asyncWrite<T: Sendable>(
-        _ operation: @autoclosure () -> String, runID: Int64? = nil, _ body: @escaping @Sendable (Database) throws -> T
-    ) async throws -> T {
-        let result: Result<T, any Error> = await withCheckedContinuation { continuation in
-            pool.asyncWrite(body) { _, result in continuation.resume(returning: result) }
-        }
-        do {
-            return try result.get()
-        } catch {
-            throw StoreError.wrapping(error, code: .write, operation: operation(), runID: runID, path: path)
-        }
-    }
+    /// The stored embeddings (packed floats) of those of `keys` the cache holds.
+    func cachedEmbeddingData(forKeys keys: [String]) async throws -> [String: Data]
+    /// Stores embeddings in one transaction; an existing key is overwritten.
+    func storeCachedEmbeddings(_ rows: [EmbeddingCacheRecord]) async throws
+    /// How many embeddings the cache holds.
+    func cachedEmbeddingCount() async throws -> Int
 }

@@ -8,7 +8,7 @@ import GRDB
 /// error, so a `StoreError` is safe to print and log.
 ///
 /// ```swift
-/// do { _ = try Store(path: "notes.txt") } catch let error as StoreError {
+/// do { _ = try SQLiteStore(path: "notes.txt") } catch let error as StoreError {
 ///     print(error)  // could not open the store at notes.txt: file is not a database (SQLite error 26)
 /// }
 /// ```

@@ -69,7 +69,7 @@ struct EvaluateTests {
 
     @Test("results are stored and a resumed run skips them and reports the whole run")
     func storeAndResume() async throws {
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         defer { try? store.remove() }
         let lm = Self.halfRightLM()
         let evaluate = Evaluate(metric: .exactMatch(), store: store)
@@ -90,7 +90,7 @@ struct EvaluateTests {
 
     @Test("an existing run name, an unknown run and a changed program are refused")
     func refusals() async throws {
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         defer { try? store.remove() }
         let evaluate = Evaluate(metric: .exactMatch(), store: store)
         let graph = try Self.graph(Self.halfRightLM())
@@ -114,7 +114,7 @@ struct EvaluateTests {
 
     @Test("a budget stops the run with nothing half-recorded, and the resume completes it")
     func budget() async throws {
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         defer { try? store.remove() }
         let lm = Self.halfRightLM()
         let budgeted = Evaluate(metric: .exactMatch(), store: store, configuration: .init(budget: .init(maxCalls: 7)))

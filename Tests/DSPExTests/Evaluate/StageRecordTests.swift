@@ -17,7 +17,7 @@ struct StageRecordTests {
     }
 
     static func evaluate(
-        _ lm: ScriptedLM, keep: KeepPrompts = .all, count: Int = 5, store: Store, name: String = "r"
+        _ lm: ScriptedLM, keep: KeepPrompts = .all, count: Int = 5, store: SQLiteStore, name: String = "r"
     ) async throws -> Int64 {
         let evaluate = Evaluate(metric: .exactMatch(), store: store, configuration: .init(keepPrompts: keep))
         _ = try await evaluate.evaluate(
@@ -27,7 +27,7 @@ struct StageRecordTests {
 
     @Test("each example keeps its stage's inputs, outputs, and the exact messages sent with the raw reply")
     func keepsCalls() async throws {
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         defer { try? store.remove() }
         let lm = Self.lm()
         let runID = try await Self.evaluate(lm, store: store)
@@ -40,7 +40,7 @@ struct StageRecordTests {
         #expect(try Value(json: stage.outputs) == ["answer": 5])
         #expect(stage.callCount == 1)
         #expect(stage.error == nil && stage.fallback == nil)
-        let report = try #require(try RunReport.named("r", in: store).stages(ofExample: "ex4", in: store).first)
+        let report = try await #require(try RunReport.named("r", in: store).stages(ofExample: "ex4", in: store).first)
         let call = try #require(report.calls.first)
         let sent = try #require(lm.requests.first { $0.messages.last?.content.contains("What is 4 + 1?") == true })
         #expect(call.messages.map(\.role) == sent.messages.map(\.role))
@@ -52,7 +52,7 @@ struct StageRecordTests {
 
     @Test("a failed example keeps both adapters' calls, the fallback, and the error with its raw reply")
     func keepsFailure() async throws {
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         defer { try? store.remove() }
         let runID = try await Self.evaluate(Self.lm(), store: store)
         let stage = try #require(try store.stages(runID: runID, exampleID: "ex2").first)
@@ -63,8 +63,8 @@ struct StageRecordTests {
         #expect(try Value(json: stage.outputs) == [:])
         let result = try #require(try store.result(runID: runID, exampleID: "ex2"))
         #expect(result.errorKind?.hasPrefix("adapter:") == true)
-        let report = try RunReport.named("r", in: store)
-        let calls = try report.stages(ofExample: "ex2", in: store).flatMap(\.calls)
+        let report = try await RunReport.named("r", in: store)
+        let calls = try await report.stages(ofExample: "ex2", in: store).flatMap(\.calls)
         #expect(calls.map(\.replies) == [["garbage <script>x</script>"], ["garbage <script>x</script>"]])
         // The JSON fallback asked for a JSON object.
         #expect(calls.last?.messages.first?.content.contains("JSON") == true)
@@ -72,7 +72,7 @@ struct StageRecordTests {
 
     @Test("keepPrompts failed keeps only failed or wrong examples, none keeps nothing")
     func keepPolicy() async throws {
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         defer { try? store.remove() }
         // The answer 5 is right only for example 4 (4 + 1); example 2 fails.
         let failed = try await Self.evaluate(Self.lm(), keep: .failed, store: store, name: "failed")
@@ -86,7 +86,7 @@ struct StageRecordTests {
 
     @Test("a message or reply longer than the kept-text limit is cut there, with a note of what was left out")
     func textLimit() async throws {
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         defer { try? store.remove() }
         let huge = String(repeating: "x", count: 100_000)
         let evaluate = Evaluate(
@@ -98,7 +98,7 @@ struct StageRecordTests {
         let stage = try #require(try store.stages(runID: id, exampleID: "ex0").first)
         let note = "… [99000 more characters not kept]"
         #expect(stage.rawReply == String(repeating: "x", count: 1000) + note)
-        let calls = try RunReport.named("r", in: store).stages(ofExample: "ex0", in: store).flatMap(\.calls)
+        let calls = try await RunReport.named("r", in: store).stages(ofExample: "ex0", in: store).flatMap(\.calls)
         #expect(calls.count == 2 && calls.allSatisfy { $0.replies == [String(repeating: "x", count: 1000) + note] })
         #expect(calls.first?.messages.last?.content.contains("What is 0 + 1?") == true)  // short texts are whole
         #expect(stage.calls.utf8.count < 10_000)
@@ -120,26 +120,26 @@ struct StageRecordTests {
 
     @Test("history shows each call's messages by role, then the response, like inspect_history")
     func history() async throws {
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         defer { try? store.remove() }
         _ = try await Self.evaluate(Self.lm(), store: store)
-        let report = try RunReport.named("r", in: store)
-        let text = StageReport.history(try report.stages(ofExample: "ex2", in: store))
+        let report = try await RunReport.named("r", in: store)
+        let text = await StageReport.history(try report.stages(ofExample: "ex2", in: store))
         #expect(text.contains("=== example ex2 · stage solve · call 1 of 2 · scripted ==="))
         #expect(text.contains("System message:"))
         #expect(text.contains("User message:"))
         #expect(text.contains("Response:\n\ngarbage <script>x</script>\n"))
         #expect(text.contains("Adapter fallback: ChatAdapter → JSONAdapter"))
         #expect(text.contains("Stage error:"))
-        let last = StageReport.history(try report.lastStages(examples: 2, in: store), lastCalls: 1)
+        let last = await StageReport.history(try report.lastStages(examples: 2, in: store), lastCalls: 1)
         #expect(last.contains("example ex4") && !last.contains("example ex3"))
         #expect(!text.contains("\u{1B}["))
-        #expect(throws: EvaluateError.self) { try report.stages(ofExample: "nope", in: store) }
+        await #expect(throws: EvaluateError.self) { try await report.stages(ofExample: "nope", in: store) }
     }
 
     @Test("the stage records of a resumed run's new examples are kept with the old ones")
     func resumeKeepsPlan() async throws {
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         defer { try? store.remove() }
         let lm = Self.lm()
         let evaluate = Evaluate(metric: .exactMatch(), store: store, configuration: .init(keepPrompts: .all))

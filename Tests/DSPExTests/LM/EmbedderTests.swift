@@ -96,7 +96,7 @@ struct EmbedderTests {
 
     @Test("with a store, a new embedder (fresh memory) pays for no embedding again")
     func persistentCache() async throws {
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         defer { try? store.remove() }
         try await withSimulatedEmbedder(configure: { $0.cache = EmbeddingCache(store: store) }) { embedder, server in
             let first = try await embedder.embed(["alpha beta", "gamma delta"])

@@ -62,7 +62,8 @@ struct MIPROv2Tests {
             // The proposer saw a dataset summary, the program's structure and tips.
             let prompts = server.recentRequests().map(\.userMessage)
             #expect(prompts.contains { $0.contains("[[ ## dataset_description ## ]]") && $0.contains("stage solve") })
-            let instructions = try #require(try context.journal.value(for: "candidate/instructions/solve")?.arrayValue)
+            let instructions = try await #require(
+                try context.journal.value(for: "candidate/instructions/solve")?.arrayValue)
             #expect(instructions.count == 3)
             #expect(instructions.first?.stringValue == program.namedPredictors.first?.state.signature.instructions)
             // 13 trials reported, the last a full evaluation; the best score never decreases.
@@ -70,7 +71,7 @@ struct MIPROv2Tests {
             #expect(trials.max() == 13)
             let best = events.snapshots.compactMap(\.bestScore)
             #expect(zip(best, best.dropFirst()).allSatisfy { $0 <= $1 })
-            #expect(try context.journal.value(for: "trial/0013")?["kind"] == "full")
+            await #expect(try context.journal.value(for: "trial/0013")?["kind"] == "full")
         }
     }
 
@@ -85,12 +86,12 @@ struct MIPROv2Tests {
             let optimizer = MIPROv2(metric: .exactMatch(), promptModel: lm, auto: .light, seed: 4)
             let reference = try await optimizer.compile(program, trainset: trainset)
 
-            let store = try Store.temporary()
+            let store = try SQLiteStore.temporary()
             defer { try? store.remove() }
             let run = Evaluate.Run(
                 name: "mipro", pipeline: "arithmetic.yaml", programHash: "p", datasetHash: "d", config: [:],
                 resume: false)
-            let job = try OptimizationJob.open(
+            let job = try await OptimizationJob.open(
                 optimizer, program: program, trainset: trainset, valset: nil, store: store, run: run)
             #expect(job.runName == "mipro")
             // The job runs in this task; another task watches its events and cancels it at trial 4.
@@ -108,14 +109,14 @@ struct MIPROv2Tests {
             #expect(recorded > 0)
 
             // Starting the same run again without resume is refused; with resume it continues.
-            #expect(throws: EvaluateError.self) {
-                _ = try OptimizationJob.open(
+            await #expect(throws: EvaluateError.self) {
+                _ = try await OptimizationJob.open(
                     optimizer, program: program, trainset: trainset, valset: nil, store: store, run: run)
             }
             server.reset()
             var resume = run
             resume.resume = true
-            let resumed = try OptimizationJob.open(
+            let resumed = try await OptimizationJob.open(
                 optimizer, program: program, trainset: trainset, valset: nil, store: store, run: resume)
             async let reporter: OptimizationProgress? = {
                 var last: OptimizationProgress?
@@ -152,7 +153,8 @@ struct MIPROv2Tests {
         let context = OptimizationContext()
         _ = try await MIPROv2(metric: .exactMatch(), promptModel: lm, auto: .light)
             .compile(program, trainset: trainset, valset: nil, context: context)
-        let instructions = try #require(try context.journal.value(for: "candidate/instructions/solve")?.arrayValue)
+        let instructions = try await #require(
+            try context.journal.value(for: "candidate/instructions/solve")?.arrayValue)
         let current = program.namedPredictors.first?.state.signature.instructions ?? ""
         #expect(instructions.allSatisfy { $0.stringValue == current })
         // The proposer's replies were unusable, but its calls were made: they are counted.

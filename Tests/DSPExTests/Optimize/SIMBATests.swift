@@ -55,7 +55,7 @@ struct SIMBATests {
                     == two.candidatePrograms.map { $0.program.savedState() })
             #expect(one.trialLogs == two.trialLogs)
             #expect(one.candidatePrograms.count > 1)
-            let result = try #require(try first.journal.value(for: "result"))
+            let result = try await #require(try first.journal.value(for: "result"))
             #expect(result["program"] == one.program.savedState())
             #expect(result["score"]?.doubleValue == one.score)
         }
@@ -128,7 +128,7 @@ struct SIMBATests {
         let expected = try await simba(reference).compile(try OptimizerTests.program(reference), trainset: trainset)
         let total = reference.requests.count
 
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         defer { try? store.remove() }
         let run = try store.createRun(
             name: "simba", kind: RunRecord.Kind.compile, pipeline: "arithmetic.yaml", pipelineHash: "p",

@@ -15,7 +15,7 @@ struct FaultyServerRunTests {
         let rows = (0..<1000).map { #"{"id": "q\#($0)", "question": "What is \#($0) + 7?", "answer": \#($0 + 7)}"# }
         try rows.joined(separator: "\n").write(to: data, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: data) }
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         defer { try? store.remove() }
         var simulator = SimulatorConfiguration()
         simulator.faults = FaultInjection(

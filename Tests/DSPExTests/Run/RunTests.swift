@@ -18,7 +18,7 @@ struct RunTests {
 
     @Test("an eval plan runs, is stored with the run, and resuming the completed run only reports (no request)")
     func evalStartAndIdempotentResume() async throws {
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         defer { try? store.remove() }
         try await withSimulatedLM { _, server in
             let plan = Self.evalPlan(server)
@@ -47,7 +47,7 @@ struct RunTests {
 
     @Test("a resume that would change the pipeline is refused; the stored plan is unchanged")
     func changedPipelineRefused() async throws {
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         defer { try? store.remove() }
         try await withSimulatedLM { _, server in
             let plan = Self.evalPlan(server, limit: 3)
@@ -64,7 +64,7 @@ struct RunTests {
 
     @Test("a completed compile run resumed returns its stored program without a request")
     func completedCompileReturnsStoredProgram() async throws {
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         defer { try? store.remove() }
         try await withSimulatedLM { _, server in
             let plan = RunPlan(
@@ -90,7 +90,7 @@ struct RunTests {
 
     @Test("the simulator needs a connector that can start it")
     func simulatorNeedsItsConnector() async throws {
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         defer { try? store.remove() }
         let plan = RunPlan(
             kind: .eval, pipeline: Self.path("pipelines/arithmetic.yaml"), data: Self.path("data/arithmetic_dev.jsonl"))

@@ -12,7 +12,7 @@ struct StoreTests {
         FileManager.default.temporaryDirectory.appendingPathComponent("dspex-store-tests-\(UUID().uuidString)").path
     }
 
-    static func makeRun(_ store: Store, name: String = "run-1") throws -> Int64 {
+    static func makeRun(_ store: SQLiteStore, name: String = "run-1") throws -> Int64 {
         let run = try store.createRun(
             name: name, kind: RunRecord.Kind.eval, pipeline: "pipelines/arithmetic.yaml", pipelineHash: "p",
             datasetHash: "d", config: #"{"metric":"exact_match"}"#)
@@ -32,7 +32,7 @@ struct StoreTests {
 
     @Test("migrations create the run, result, lmCache, program and compile journal tables")
     func migrations() throws {
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         defer { try? store.remove() }
         let (tables, migrations) = try store.pool.read { db in
             (
@@ -54,7 +54,7 @@ struct StoreTests {
     }
 
     @Test("a store whose cache was keyed by text is migrated: every reply is found by its key, and replaced in place")
-    func cacheKeyHashMigration() throws {
+    func cacheKeyHashMigration() async throws {
         let folder = Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -63,8 +63,8 @@ struct StoreTests {
         let keys = [hexKey, "not-a-hash", String(repeating: "z", count: 64)]
         do {
             let old = try DatabaseQueue(path: path)
-            try Store.migrator.migrate(old, upTo: "v2-compile-journal")
-            try old.write { db in
+            try SQLiteStore.migrator.migrate(old, upTo: "v2-compile-journal")
+            try await old.write { db in
                 for (index, key) in keys.enumerated() {
                     try db.execute(
                         sql: "INSERT INTO lmCache (key, response, createdAt) VALUES (?, ?, ?)",
@@ -72,19 +72,19 @@ struct StoreTests {
                 }
             }
         }
-        let store = try Store(path: path)
+        let store = try SQLiteStore(path: path)
         for (index, key) in keys.enumerated() {
-            #expect(try store.cachedResponse(forKey: key)?.text == "reply \(index)")
+            await #expect(try store.cachedResponse(forKey: key)?.text == "reply \(index)")
         }
-        let hashes = try store.pool.read { db in
+        let hashes = try await store.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT key, keyHash FROM lmCache").map { ($0[0] as String, $0[1] as Int64) }
         }
         #expect(Set(hashes.map(\.0)) == Set(keys))
         #expect(hashes.allSatisfy { HashedCacheKey($0.0).storedHash == $0.1 })
-        try store.storeResponses([
+        try await store.storeResponses([
             (key: hexKey, response: Self.reply("new")), (key: "other", response: Self.reply("o")),
         ])
-        #expect(try store.cachedResponse(forKey: hexKey)?.text == "new")
+        await #expect(try store.cachedResponse(forKey: hexKey)?.text == "new")
         #expect(try store.cachedResponseCount() == 4)
     }
 
@@ -95,7 +95,7 @@ struct StoreTests {
         let path = folder.appendingPathComponent("dspex.sqlite").path
         try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<6 {
-                group.addTask { try Store(path: path).runs().count }
+                group.addTask { try SQLiteStore(path: path).runs().count }
             }
             for try await count in group { #expect(count == 0) }
         }
@@ -103,7 +103,7 @@ struct StoreTests {
 
     @Test("a compile journal keeps steps by key and example results by step; writes replace, prefixes are literal")
     func compileJournal() async throws {
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         defer { try? store.remove() }
         let run = try store.createRun(
             name: "c", kind: RunRecord.Kind.compile, pipeline: "p.yaml", pipelineHash: "h", datasetHash: "d",
@@ -123,15 +123,15 @@ struct StoreTests {
             exampleID: "ex-1", index: 3, outputs: ["answer": 5], score: 1, error: nil,
             trace: [.init(predictor: "solve", inputs: ["question": "2+3"], outputs: ["answer": 5])], usage: usage)
         try await journal.record(result, step: "bootstrap/abc/round-0")
-        let reread = try CompileJournal(store: store, runID: id).results(step: "bootstrap/abc/round-0")
+        let reread = try await CompileJournal(store: store, runID: id).results(step: "bootstrap/abc/round-0")
         #expect(reread["ex-1"] == result)
         #expect(try store.compileTotals(runID: id).lmCalls == 1)
-        #expect(try CompileJournal(store: store, runID: id).results(step: "other").isEmpty)
+        await #expect(try CompileJournal(store: store, runID: id).results(step: "other").isEmpty)
     }
 
     @Test("a run is created, found by name and id, updated with totals, and listed newest first")
     func runs() throws {
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         defer { try? store.remove() }
         let first = try Self.makeRun(store, name: "first")
         let second = try Self.makeRun(store, name: "second")
@@ -158,7 +158,7 @@ struct StoreTests {
 
     @Test("a batch of results is stored, its ids are completed, and re-inserting replaces rows without duplicates")
     func resultsBatch() throws {
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         defer { try? store.remove() }
         let runID = try Self.makeRun(store)
         try store.insertResults((0..<10).map { Self.result(runID, $0) })
@@ -184,7 +184,7 @@ struct StoreTests {
 
     @Test("worst results list failures first, then unscored, then the lowest scores in dataset order")
     func worstResults() throws {
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         defer { try? store.remove() }
         let runID = try Self.makeRun(store)
         try store.insertResults([
@@ -197,7 +197,7 @@ struct StoreTests {
 
     @Test("deleting a run deletes its results")
     func cascade() throws {
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         defer { try? store.remove() }
         let runID = try Self.makeRun(store)
         try store.insertResults([Self.result(runID, 0)])
@@ -207,7 +207,7 @@ struct StoreTests {
 
     @Test("programs are saved and listed by run")
     func programs() throws {
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         defer { try? store.remove() }
         let runID = try Self.makeRun(store)
         try store.saveProgram(name: "best", json: #"{"predict":{}}"#, runID: runID)
@@ -217,19 +217,21 @@ struct StoreTests {
         #expect(try store.program(named: "best")?.json == #"{"predict":{}}"#)
     }
 
-    @Test("a cached reply written through one Store is read by another Store on the same file")
-    func cacheAcrossInstances() throws {
+    @Test("a cached reply written through one SQLiteStore is read by another SQLiteStore on the same file")
+    func cacheAcrossInstances() async throws {
         let folder = Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/dspex.sqlite"
-        let writer = try Store(path: path)
-        try writer.storeResponses([(key: "k1", response: Self.reply("one")), (key: "k2", response: Self.reply("two"))])
-        let reader = try Store(path: path)
-        let reply = try #require(try reader.cachedResponse(forKey: "k2"))
+        let writer = try SQLiteStore(path: path)
+        try await writer.storeResponses([
+            (key: "k1", response: Self.reply("one")), (key: "k2", response: Self.reply("two")),
+        ])
+        let reader = try SQLiteStore(path: path)
+        let reply = try await #require(try reader.cachedResponse(forKey: "k2"))
         #expect(reply.text == "two")
         #expect(reply.usage.totalTokens == 10)
         #expect(reply.cached)
-        #expect(try reader.cachedResponse(forKey: "nope") == nil)
+        await #expect(try reader.cachedResponse(forKey: "nope") == nil)
     }
 
     @Test("a stored reply is the sorted-key JSON of its fields, and reads back equal")
@@ -264,7 +266,7 @@ struct StoreTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/dspex.sqlite"
         do {
-            let store = try Store(path: path)
+            let store = try SQLiteStore(path: path)
             let cache = PersistentLMCache(store: store)
             await cache.store(Self.reply("42"), forKey: "q")
             #expect(await cache.response(forKey: "q")?.text == "42")
@@ -272,14 +274,14 @@ struct StoreTests {
             #expect(try store.cachedResponseCount() == 1)  // committed before store(_:forKey:) returned
             try await cache.flush()
         }
-        let later = PersistentLMCache(store: try Store(path: path))
+        let later = PersistentLMCache(store: try SQLiteStore(path: path))
         #expect(await later.response(forKey: "q")?.text == "42")
         #expect(await later.response(forKey: "other") == nil)
     }
 
     @Test("a later process finds stored replies whether they fit in memory (loaded at once) or not (looked up)")
     func persistentCacheLaterLookups() async throws {
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         defer { try? store.remove() }
         try await store.storeResponses((0..<20).map { (key: "k\($0)", response: Self.reply("\($0)")) })
         for capacity in [100, 5] {
@@ -293,15 +295,15 @@ struct StoreTests {
 
     @Test("every reply is committed before its caller gets it back, under concurrent callers (group commit)")
     func persistentCacheIsDurableBeforeUse() async throws {
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         defer { try? store.remove() }
         let cache = PersistentLMCache(store: store, configuration: .init(maxBatch: 7))
-        let reader = try Store(path: store.path)  // another connection: sees only what is committed
+        let reader = try SQLiteStore(path: store.path)  // another connection: sees only what is committed
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<400 {
                 group.addTask { () async throws -> Void in
                     await cache.store(Self.reply("\(index)"), forKey: "k\(index)")
-                    let committed = try reader.cachedResponse(forKey: "k\(index)")
+                    let committed = try await reader.cachedResponse(forKey: "k\(index)")
                     #expect(committed?.text == "\(index)")
                 }
             }
@@ -317,10 +319,10 @@ struct StoreTests {
         let folder = Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/a/b/.dspex/dspex.sqlite"
-        let store = try Store(path: path)
+        let store = try SQLiteStore(path: path)
         _ = try Self.makeRun(store)
         #expect(FileManager.default.fileExists(atPath: path))
-        #expect(Store.defaultPath(in: "/work/project") == "/work/project/.dspex/dspex.sqlite")
+        #expect(SQLiteStore.defaultPath(in: "/work/project") == "/work/project/.dspex/dspex.sqlite")
     }
 
     @Test("a file that is not SQLite gives a StoreError naming the path")
@@ -331,7 +333,7 @@ struct StoreTests {
         let path = folder + "/notes.sqlite"
         try String(repeating: "this is not a database\n", count: 200).write(
             toFile: path, atomically: true, encoding: .utf8)
-        let error = try #require(throws: StoreError.self) { try Store(path: path) }
+        let error = try #require(throws: StoreError.self) { try SQLiteStore(path: path) }
         #expect(error.code == .cannotOpen)
         #expect(error.path == path)
         #expect(error.description.contains(path))
@@ -340,7 +342,7 @@ struct StoreTests {
 
     @Test("a temporary store deletes its folder when removed")
     func temporaryRemoved() throws {
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         let folder = URL(fileURLWithPath: store.path).deletingLastPathComponent().path
         #expect(FileManager.default.fileExists(atPath: store.path))
         try store.remove()
@@ -376,7 +378,7 @@ struct StoreTests {
 
     @Test("the batcher's loop writes a lone result after its delay, and close stops the loop")
     func batcherLoop() async throws {
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         defer { try? store.remove() }
         let runID = try Self.makeRun(store)
         let batcher = ResultBatcher(store: store, configuration: .init(maxPending: 256, maxDelay: .milliseconds(5)))
@@ -399,7 +401,7 @@ struct StoreTests {
 
     @Test("cancelling the batcher's loop writes what is pending")
     func batcherCancelled() async throws {
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         defer { try? store.remove() }
         let runID = try Self.makeRun(store)
         let batcher = ResultBatcher(store: store, configuration: .init(maxPending: 256, maxDelay: .seconds(600)))
@@ -414,7 +416,7 @@ struct StoreTests {
 
     @Test("four concurrent producers write every result through the batcher, none twice")
     func batcherConcurrentProducers() async throws {
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         defer { try? store.remove() }
         let runID = try Self.makeRun(store)
         let batcher = ResultBatcher(store: store)
@@ -446,7 +448,7 @@ struct StoreTests {
 
     @Test("100,000 results are inserted in batches and their ids load back")
     func hundredThousand() throws {
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         defer { try? store.remove() }
         let runID = try Self.makeRun(store)
         let clock = ContinuousClock()

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 
-extension Store {
+extension SQLiteStore {
     /// One page of run `runID`'s results matching `query`, with the count of all that match.
     public func resultPage(runID: Int64, query: ResultPageQuery) throws -> ResultPage {
         var conditions = ["runId = ?"]
@@ -68,7 +68,7 @@ extension Store {
     }
 }
 
-extension Store {
+extension SQLiteStore {
     /// A page of run `runID`'s results side by side with run `otherID`'s for the same examples (in dataset order),
     /// and how many pairs match. A pair is flipped when one run passed (no error, score of 1 or more) and the other
     /// did not.

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 
-extension Store {
+extension SQLiteStore {
     /// Creates a run in status `running`.
     ///
     /// - Parameters:

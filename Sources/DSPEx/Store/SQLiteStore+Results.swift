@@ -1,6 +1,6 @@
 import GRDB
 
-extension Store {
+extension SQLiteStore {
     /// Writes `records` in one transaction with one prepared statement.
     ///
     /// A result whose (`runId`, `exampleId`) is already stored is replaced (an upsert: the latest
@@ -43,6 +43,24 @@ extension Store {
                 record.completionTokens, record.latencyMs, record.errorKind,
             ])
             try statement.execute()
+        }
+    }
+
+    /// Writes what `take` returns in one transaction on the writer queue; `take` runs inside it. Ignores task
+    /// cancellation, like ``insertResults(_:)``: a flush started by a cancelled run still commits what it took.
+    public func writeResultBatch(
+        _ take: @escaping @Sendable () throws -> (results: [ResultRecord], stages: [ExampleStageRecord])
+    ) async throws {
+        try await asyncWrite("insert pending results") { db in
+            let (results, stages) = try take()
+            do {
+                try Self.upsert(results, in: db)
+                try Self.upsert(stages, in: db)
+            } catch {
+                throw StoreError.wrapping(
+                    error, code: .write, operation: "insert \(results.count) results", runID: results.first?.runId,
+                    path: self.path)
+            }
         }
     }
 
@@ -96,7 +114,7 @@ extension Store {
     }
 }
 
-extension Store {
+extension SQLiteStore {
     /// The result of example `exampleID` in run `runID`, if it has one.
     public func result(runID: Int64, exampleID: String) throws -> ResultRecord? {
         try read("read the result of example '\(exampleID)'", runID: runID) { db in

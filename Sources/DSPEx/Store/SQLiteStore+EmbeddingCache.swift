@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 
-extension Store {
+extension SQLiteStore {
     /// The stored embedding bytes among `keys`, by key (keys not stored are absent).
     ///
     /// One indexed read per 500 keys: an embedder looks up a whole batch of texts at once.

@@ -1,6 +1,6 @@
 import GRDB
 
-extension Store {
+extension SQLiteStore {
     /// Records a compile step, replacing an earlier value of the same key.
     public func saveCompileStep(_ record: CompileStepRecord) throws {
         try write("record compile step '\(record.key)'", runID: record.runId) { db in try record.save(db) }

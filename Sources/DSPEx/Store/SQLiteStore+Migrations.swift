@@ -1,6 +1,6 @@
 import GRDB
 
-extension Store {
+extension SQLiteStore {
     /// The schema, as named migrations applied in order.
     ///
     /// A migration is never edited once merged: a change to the schema is a new migration appended

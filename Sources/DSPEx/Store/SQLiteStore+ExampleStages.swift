@@ -1,6 +1,6 @@
 import GRDB
 
-extension Store {
+extension SQLiteStore {
     static let upsertStageSQL = """
         INSERT OR REPLACE INTO exampleStage
             (runId, exampleId, position, stage, inputs, outputs, calls, callCount, fallback, error, rawReply)

@@ -1,28 +1,18 @@
 import Foundation
 import GRDB
 
-extension Store {
+extension SQLiteStore {
     /// The reply text stored under `key` (a request's cache key), or `nil`.
-    public func cachedReplyText(forKey key: String) throws -> String? {
-        try read("read a cached reply") { db in
-            try String.fetchOne(
-                db, sql: "SELECT response FROM lmCache WHERE keyHash = ? AND key = ?",
-                arguments: [HashedCacheKey(key).storedHash, key])
-        }
-    }
-
-    /// Like ``cachedReplyText(forKey:)`` with a prepared statement kept by the reader connection, for the
-    /// cache's lookups on every call.
     ///
-    /// The read is synchronous: a point lookup takes microseconds, less than hopping to a reader's queue
-    /// and back would.
-    func cachedReplyTextForLookup(forKey key: String, hash: Int64) throws -> String? {
+    /// The cache looks up every call, so this is a point read with a prepared statement kept by the reader
+    /// connection, and synchronous: it takes microseconds, less than hopping to a reader's queue and back would.
+    public func cachedReplyText(forKey key: String) throws -> String? {
         do {
             // One statement is atomic on its own: no transaction around it.
             return try pool.unsafeRead { db in
                 try String.fetchOne(
                     db.cachedStatement(sql: "SELECT response FROM lmCache WHERE keyHash = ? AND key = ?"),
-                    arguments: [hash, key])
+                    arguments: [HashedCacheKey(key).storedHash, key])
             }
         } catch {
             throw StoreError.wrapping(error, code: .read, operation: "read a cached reply", path: path)
@@ -30,7 +20,7 @@ extension Store {
     }
 
     /// Calls `body` with every key of the cache table, one row in memory at a time.
-    func forEachCachedKey(_ body: (String) -> Void) throws {
+    public func forEachCachedKey(_ body: (String) -> Void) throws {
         try read("read the cache's keys") { db in
             let cursor = try String.fetchCursor(db, sql: "SELECT key FROM lmCache")
             while let key = try cursor.next() { body(key) }
@@ -38,7 +28,7 @@ extension Store {
     }
 
     /// Calls `body` with every stored key and reply text, one row in memory at a time.
-    func forEachCachedReply(_ body: (String, String) -> Void) throws {
+    public func forEachCachedReply(_ body: (String, String) -> Void) throws {
         try read("read the cached replies") { db in
             let rows = try Row.fetchCursor(db, sql: "SELECT key, response FROM lmCache")
             while let row = try rows.next() { body(row[0], row[1]) }

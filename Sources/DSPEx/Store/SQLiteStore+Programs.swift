@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 
-extension Store {
+extension SQLiteStore {
     /// Saves a program's JSON under `name`, optionally linked to the run that produced it.
     ///
     /// - Returns: The inserted record, with its ``ProgramRecord/id``.
