@@ -8,7 +8,7 @@ struct StoreBenchmark {
     var producers: Int
 
     func run() async throws -> Measurement {
-        let store = try Store.temporary()
+        let store = try SQLiteStore.temporary()
         defer { try? store.remove() }
         let run = try store.createRun(
             name: "bench", kind: "eval", pipeline: "bench.yaml", pipelineHash: "p", datasetHash: "d", config: "{}")
