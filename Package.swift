@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "DSPExProcess", targets: ["DSPExProcess"]),
         .library(name: "DSPExTesting", targets: ["DSPExTesting"]),
         .library(name: "DSPExConsole", targets: ["DSPExConsole"]),
+        .library(name: "DSPExPostgres", targets: ["DSPExPostgres"]),
         .executable(name: "dspex", targets: ["dspex"]),
         .executable(name: "dspex-mcp-example", targets: ["dspex-mcp-example"]),
     ],
@@ -29,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .target(
@@ -106,11 +109,23 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "DSPExPostgres",
+            dependencies: [
+                "DSPEx",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "dspex",
             dependencies: [
                 "DSPEx",
                 "DSPExConsole",
+                "DSPExPostgres",
                 "DSPExSim",
                 "DSPExProcess",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -160,6 +175,10 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
+        ),
+        .testTarget(
+            name: "DSPExPostgresTests",
+            dependencies: ["DSPExPostgres", "DSPEx", "DSPExTesting", "DSPExProcess"]
         ),
         .testTarget(
             name: "RealModelTests",

@@ -20,6 +20,9 @@ public struct LMCacheRecord: Sendable, Hashable, Codable, FetchableRecord, Persi
     public var createdAt: Date
 
     /// Creates a cache record.
+    /// The `keyHash` column's value for `key` (the store's index of cached replies and embeddings).
+    public static func keyHash(of key: String) -> Int64 { HashedCacheKey(key).storedHash }
+
     public init(key: String, response: String, createdAt: Date = Date()) {
         keyHash = HashedCacheKey(key).storedHash
         self.key = key
