@@ -178,7 +178,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DSPExPostgresTests",
-            dependencies: ["DSPExPostgres", "DSPEx", "DSPExTesting", "DSPExProcess"]
+            dependencies: ["DSPExPostgres", "DSPEx", "DSPExTesting", "DSPExProcess", "dspex"]
         ),
         .testTarget(
             name: "RealModelTests",

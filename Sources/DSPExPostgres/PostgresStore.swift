@@ -32,6 +32,8 @@ public final class PostgresStore: Store {
     public let url: PostgresURL
     /// The database's URL, as ``Store/location``.
     public var location: String { url.description }
+    /// A PostgreSQL store is shared: other processes write to it while this one runs.
+    public var isShared: Bool { true }
     let pool: PostgresConnectionPool
 
     private init(url: PostgresURL, pool: PostgresConnectionPool) {

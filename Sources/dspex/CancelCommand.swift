@@ -19,7 +19,7 @@ struct CancelCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandFailure.reporting {
-            let store = try storeOptions.open()
+            let store = try await storeOptions.open()
             let (record, _) = try await storeOptions.requireRun(name, in: store)
             guard record.status == RunRecord.Status.running else {
                 print("run \(name) is \(record.status); nothing to cancel")

@@ -139,7 +139,7 @@ struct CompileCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandFailure.reporting {
-            let store = try storeOptions.open()
+            let store = try await storeOptions.open()
             let plan = self.plan
             let name: String
             if let given = resume ?? run {
@@ -185,7 +185,7 @@ struct CompileCommand: AsyncParsableCommand {
     /// Creates the run and continues it in a background `dspex resume NAME`.
     private func startDetached(_ plan: RunPlan, named name: String, store: any Store) async throws {
         try await Run.create(plan, named: name, in: store)
-        let logs = URL(fileURLWithPath: storeOptions.path).deletingLastPathComponent().appendingPathComponent("logs")
+        let logs = storeOptions.logsFolder
         try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
         let log = logs.appendingPathComponent("\(name).log").path
         let arguments = ["resume", name] + (storeOptions.store.map { ["--store", $0] } ?? [])

@@ -66,7 +66,7 @@ struct EvalCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandFailure.reporting {
-            let store = try storeOptions.open()
+            let store = try await storeOptions.open()
             let plan = self.plan
             let presenter = RunPresenter(storeSuffix: storeOptions.suffix, json: json, announcesName: false)
             let name: String

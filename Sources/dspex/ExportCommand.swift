@@ -20,7 +20,7 @@ struct ExportCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandFailure.reporting {
-            let store = try storeOptions.open()
+            let store = try await storeOptions.open()
             let report = try await RunReport.named(name, in: store)
             // Streamed in 64 KiB pieces: a run's results are never all in memory at once.
             let handle: FileHandle

@@ -31,7 +31,7 @@ struct InspectCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandFailure.reporting {
-            let store = try storeOptions.open()
+            let store = try await storeOptions.open()
             let report = try await RunReport.named(name, in: store)
             let stages =
                 if let example {

@@ -23,7 +23,7 @@ struct ReportCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandFailure.reporting {
-            let store = try storeOptions.open()
+            let store = try await storeOptions.open()
             let html = try await StaticReport.html(run: name, from: store)
             do {
                 try Data(html.text.utf8).write(to: URL(fileURLWithPath: out))

@@ -20,7 +20,7 @@ struct ResumeCommand: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
 
     func run() async throws {
-        let store = try await CommandFailure.reporting { try storeOptions.open() }
+        let store = try await CommandFailure.reporting { try await storeOptions.open() }
         let (record, _) = try await CommandFailure.reporting { try await storeOptions.requireRun(name, in: store) }
         guard record.plan != nil else {
             try await replayCommandLine(of: record)

@@ -38,11 +38,11 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandFailure.reporting {
-            let store = try storeOptions.open()
+            let store = try await storeOptions.open()
             let token = tokenEnv.flatMap { ProcessInfo.processInfo.environment[$0] }
             let server = try ConsoleServer(
                 store: store, configuration: .init(host: host, port: port, token: token),
-                resumer: resumer(storePath: storeOptions.path))
+                resumer: resumer(logs: storeOptions.logsFolder))
             var logger = Logger(label: "dspex.console")
             logger.logLevel = .warning
             let host = self.host
@@ -54,10 +54,9 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     /// Resumes a run in a background `dspex resume NAME`, logging where a detached compile logs.
-    func resumer(storePath: String) -> ConsoleServer.Resumer {
+    func resumer(logs: URL) -> ConsoleServer.Resumer {
         let store = storeOptions.store
         return { name in
-            let logs = URL(fileURLWithPath: storePath).deletingLastPathComponent().appendingPathComponent("logs")
             try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
             let arguments = ["resume", name] + (store.map { ["--store", $0] } ?? [])
             _ = try SpawnedProcess.startDetached(

@@ -22,7 +22,7 @@ struct ShowCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await CommandFailure.reporting {
-            let store = try storeOptions.open()
+            let store = try await storeOptions.open()
             let report = try await RunReport.named(name, in: store)
             var summary = report.summary
             if report.isCompile {

@@ -59,6 +59,24 @@ enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
         }
     }
 
+    /// Runs `body` with a URL of the test server with a schema of its own, dropped afterwards; without a test
+    /// server, records why and returns without running it.
+    static func withFreshURL(_ body: (String) async throws -> Void) async throws {
+        guard let url = freshPostgresURL() else { return }
+        do {
+            try await body(url)
+        } catch {
+            await dropSchema(of: url)
+            throw error
+        }
+        await dropSchema(of: url)
+    }
+
+    /// Drops the schema of the test store at `url`, if it was made.
+    static func dropSchema(of url: String) async {
+        if let store = try? await PostgresStore.open(url: url) { await drop(store) }
+    }
+
     /// Drops a test store's schema and closes it.
     static func drop(_ store: PostgresStore) async {
         try? await store.dropSchema()

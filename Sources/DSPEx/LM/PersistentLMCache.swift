@@ -78,12 +78,14 @@ public final class PersistentLMCache: LMCache {
     public func response(forKey key: String) async -> LMResponse? {
         let hashed = HashedCacheKey(key)  // once, for the memory layer and the filter
         if let hit = memory.response(for: hashed) { return hit }
-        if state.withLock({ $0.storedKeys.startLoading() }) {
+        // A shared store gains keys from other processes: every miss is looked up there, without a filter.
+        if !store.isShared, state.withLock({ $0.storedKeys.startLoading() }) {
             await loadStoredKeys()
             if let hit = memory.response(for: hashed) { return hit }
         }
+        let shared = store.isShared
         let (mayBeStored, pending) = state.withLock { state -> (Bool, LMResponse?) in
-            guard state.storedKeys.mayContain(hashed) else { return (false, nil) }
+            guard shared || state.storedKeys.mayContain(hashed) else { return (false, nil) }
             // Not yet written and already evicted from memory: still pending.
             return (true, state.pending.last(where: { $0.key == key })?.response)
         }

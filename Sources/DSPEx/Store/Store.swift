@@ -21,6 +21,9 @@ import Foundation
 public protocol Store: AnyObject, Sendable {
     /// Where the store is, safe to print: a file's path, or a database URL without its password.
     var location: String { get }
+    /// Whether other processes write to the store as a matter of course (a database shared by workers): then a
+    /// cache over it looks up every key it misses, rather than only the keys it found when it started.
+    var isShared: Bool { get }
 
     // MARK: Runs
 
@@ -132,4 +135,9 @@ public protocol Store: AnyObject, Sendable {
     func storeCachedEmbeddings(_ rows: [EmbeddingCacheRecord]) async throws
     /// How many embeddings the cache holds.
     func cachedEmbeddingCount() async throws -> Int
+}
+
+extension Store {
+    /// A store is not shared unless its backend says so.
+    public var isShared: Bool { false }
 }
