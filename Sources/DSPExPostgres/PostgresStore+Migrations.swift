@@ -112,7 +112,32 @@ extension PostgresStore {
                 UNIQUE ("keyHash", key)
             );
             """
-        )
+        ),
+        (
+            "v2-shards-and-workers",
+            """
+            CREATE TABLE shard (
+                "runId" bigint NOT NULL REFERENCES run (id) ON DELETE CASCADE,
+                shard bigint NOT NULL,
+                "firstIndex" bigint NOT NULL,
+                "endIndex" bigint NOT NULL,
+                status text NOT NULL DEFAULT 'pending',
+                "leaseOwner" text,
+                "leaseExpires" timestamptz,
+                claims bigint NOT NULL DEFAULT 0,
+                PRIMARY KEY ("runId", shard)
+            );
+            CREATE INDEX "shard_pending" ON shard ("runId", shard) WHERE status = 'pending';
+            CREATE TABLE worker (
+                id text PRIMARY KEY,
+                host text NOT NULL,
+                pid bigint NOT NULL,
+                "startedAt" timestamptz NOT NULL,
+                "heartbeatAt" timestamptz NOT NULL,
+                "runId" bigint REFERENCES run (id) ON DELETE SET NULL
+            );
+            """
+        ),
     ]
 
     /// Brings the schema up to date: under an advisory lock (so processes opening a new database at once apply

@@ -66,6 +66,17 @@ extension PostgresStore {
         return try Set(rows.map { try $0.decode(String.self) })
     }
 
+    /// The ids of the run's finished examples at these dataset positions.
+    public func completedExampleIDs(runID: Int64, positions: Range<Int>) async throws -> Set<String> {
+        let rows = try await rows(
+            "read the finished example ids", runID: runID,
+            """
+            SELECT "exampleId" FROM result WHERE "runId" = \(runID)
+              AND "exampleIndex" >= \(positions.lowerBound) AND "exampleIndex" < \(positions.upperBound)
+            """)
+        return try Set(rows.map { try $0.decode(String.self) })
+    }
+
     /// How many results the run has.
     public func resultCount(runID: Int64) async throws -> Int {
         try await value(

@@ -127,4 +127,16 @@ extension PostgresTableShape {
         "lmCache", [("keyHash", .bigint), ("key", .text), ("response", .text), ("createdAt", .timestamp)])
     static let embeddingCache = PostgresTableShape(
         "embeddingCache", [("keyHash", .bigint), ("key", .text), ("embedding", .bytes), ("createdAt", .timestamp)])
+    static let shard = PostgresTableShape(
+        "shard",
+        [
+            ("runId", .bigint), ("shard", .bigint), ("firstIndex", .bigint), ("endIndex", .bigint), ("status", .text),
+            ("leaseOwner", .text), ("leaseExpires", .timestamp), ("claims", .bigint),
+        ])
+    static let worker = PostgresTableShape(
+        "worker",
+        [
+            ("id", .text), ("host", .text), ("pid", .bigint), ("startedAt", .timestamp), ("heartbeatAt", .timestamp),
+            ("runId", .bigint),
+        ])
 }

@@ -15,7 +15,7 @@ struct DSPExCommand: AsyncParsableCommand {
             RunCommand.self, EvalCommand.self, CompileCommand.self, ResumeCommand.self, CancelCommand.self,
             RunsCommand.self,
             ShowCommand.self, InspectCommand.self, ServeCommand.self, ReportCommand.self,
-            ExportCommand.self, ValidateCommand.self, PredictCommand.self, SimCommand.self,
+            ExportCommand.self, ValidateCommand.self, PredictCommand.self, SimCommand.self, WorkerCommand.self,
         ])
 
     /// Runs the command. `DSPEX_EXECUTOR=nio` runs Swift concurrency's jobs on NIO's event loops, the threads that

@@ -51,6 +51,16 @@ struct EvalCommand: AsyncParsableCommand {
             """)
     var keepPrompts: KeepPrompts = .all
 
+    @Flag(
+        help: """
+            Queue the run's examples as shards in the (PostgreSQL) store for `dspex worker` processes and exit \
+            without evaluating.
+            """)
+    var workersOnly = false
+
+    @Option(help: "With --workers-only: the examples in each shard a worker claims.")
+    var shardSize = 100
+
     @OptionGroup var programOptions: ProgramOptions
 
     @OptionGroup var storeOptions: StoreOptions
@@ -62,6 +72,11 @@ struct EvalCommand: AsyncParsableCommand {
         if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
         if let maxCalls, maxCalls < 1 { throw ValidationError("--max-calls must be at least 1") }
         if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
+        if shardSize < 1 { throw ValidationError("--shard-size must be at least 1") }
+        if workersOnly, resume != nil { throw ValidationError("--workers-only starts a run; workers resume it") }
+        if workersOnly, !storeOptions.isPostgres {
+            throw ValidationError("--workers-only needs a shared store: --store postgresql://user@host:port/database")
+        }
     }
 
     func run() async throws {
@@ -74,6 +89,17 @@ struct EvalCommand: AsyncParsableCommand {
                 name = given
             } else {
                 name = try await Run.defaultName(for: plan, in: store)
+            }
+            if workersOnly {
+                guard let queue = store as? any ShardQueue else {
+                    throw ValidationError("the store \(store.location) cannot share work between workers")
+                }
+                let (_, examples, shards) = try await Run.enqueue(plan, named: name, in: queue, shardSize: shardSize)
+                Console.line("run \(name)")
+                Console.error(
+                    "queued \(examples) examples in \(shards) shards for `dspex worker\(storeOptions.suffix)`; "
+                        + "watch with `dspex show \(name)\(storeOptions.suffix)`")
+                return
             }
             try await presenter.present(plan, named: name, resuming: resume != nil, store: store, out: nil)
         }

@@ -22,7 +22,7 @@ struct HelpTests {
         arguments: [
             "run", "eval", "compile", "resume", "cancel", "runs", "show", "inspect", "export", "validate", "predict",
             "sim",
-            "serve", "report",
+            "serve", "report", "worker",
         ])
     func subcommandHelp(name: String) async throws {
         let output = try await CLIProcess.run([name, "--help"])

@@ -58,6 +58,9 @@ public struct Evaluate: Sendable {
         public var resume: Bool
         /// The run's plan as JSON text, stored when the run is created (a resume reads it); never a secret.
         public var plan: String?
+        /// Only the examples at these positions of the dataset: one shard of a run that several workers share. The
+        /// evaluation of a shard leaves the run's status alone (whoever finishes its last shard completes it).
+        public var shard: Range<Int>?
 
         /// Creates a run identity.
         public init(
@@ -139,7 +142,8 @@ public struct Evaluate: Sendable {
         }
         let done = checkpoint?.completedIDs ?? []
         let intake = IntakeValve()
-        let pending = SkippingExamples(base: examples, skip: done, intake: intake)
+        let pending = SkippingExamples(base: examples, skip: done, intake: intake, range: run?.shard)
+        let positions = pending.positions
         var aggregate = EvaluationAggregate(metricName: metric.name)
         if let checkpoint { await aggregate.seed(with: try checkpoint.storedTotals()) }
         let started = ContinuousClock.now
@@ -202,7 +206,7 @@ public struct Evaluate: Sendable {
                 aggregate.add(item)
                 if let batcher, let checkpoint {
                     try await batcher.submit(
-                        checkpoint.record(for: item),
+                        checkpoint.record(for: item, position: positions.position(ofIndex: item.result.index)),
                         stages: checkpoint.stageRecords(
                             for: item, keeping: keepPrompts, textLimit: configuration.keptTextLimit))
                 }
@@ -222,7 +226,9 @@ public struct Evaluate: Sendable {
         result.stopError = stopError ?? summary?.stopError
         result.resumedExamples = done.count
         if let checkpoint {
-            let totals = try await checkpoint.finish(stopped: result.stopReason != nil)
+            let totals =
+                run?.shard == nil
+                ? try await checkpoint.finish(stopped: result.stopReason != nil) : try await checkpoint.storedTotals()
             result.apply(totals)
         }
         return result

@@ -15,7 +15,13 @@ struct EvaluationCheckpoint {
         self.store = store
         let (id, resumed) = try await Self.open(run, kind: RunRecord.Kind.eval, in: store)
         runID = id
-        completedIDs = await resumed ? try store.completedExampleIDs(runID: id) : []
+        if !resumed {
+            completedIDs = []
+        } else if let shard = run.shard {
+            completedIDs = try await store.completedExampleIDs(runID: id, positions: shard)
+        } else {
+            completedIDs = try await store.completedExampleIDs(runID: id)
+        }
     }
 
     /// Creates the run, or — when `run.resume` is set — finds it and checks that its kind, program, dataset and
@@ -88,10 +94,10 @@ struct EvaluationCheckpoint {
         try await store.totals(runID: runID)
     }
 
-    /// The stored form of a scored result.
-    func record(for item: ScoredResult) -> ResultRecord {
+    /// The stored form of a scored result, the example at `position` of the dataset.
+    func record(for item: ScoredResult, position: Int) -> ResultRecord {
         ResultRecord(
-            runId: runID, exampleId: item.result.example.id, exampleIndex: item.result.index,
+            runId: runID, exampleId: item.result.example.id, exampleIndex: position,
             outputs: Value.object(item.result.outputs).jsonString(), score: item.score, error: item.errorText,
             lmCalls: item.result.usage.lmCalls, cachedCalls: item.result.usage.cachedCalls,
             failedCalls: item.result.usage.failedCalls, requests: item.result.usage.requests,

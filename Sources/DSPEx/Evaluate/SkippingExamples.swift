@@ -1,28 +1,57 @@
 import Synchronization
 
-/// A dataset stream without the examples whose ids are in `skip` (those already done in a resumed run),
-/// which ends early once `intake` is closed (a spent budget: no new example starts, those in flight finish).
+/// A dataset stream without the examples whose ids are in `skip` (those already done in a resumed run), and, when
+/// `range` is given, only the examples at those positions of the dataset (a shard); it ends early once `intake` is
+/// closed (a spent budget: no new example starts, those in flight finish).
+///
+/// Each example it yields has its dataset position noted in `positions`, in the order yielded: the scheduler
+/// numbers examples as they arrive, and the store keeps each result at its dataset position.
 struct SkippingExamples<Base: AsyncSequence & Sendable>: AsyncSequence, Sendable where Base.Element == Example {
     typealias Element = Example
     let base: Base
     let skip: Set<String>
     let intake: IntakeValve
+    var range: Range<Int>? = nil
+    var positions = DatasetPositions()
 
     struct AsyncIterator: AsyncIteratorProtocol {
         var base: Base.AsyncIterator
         let skip: Set<String>
         let intake: IntakeValve
+        let range: Range<Int>?
+        let positions: DatasetPositions
+        var position = 0
 
         mutating func next() async throws -> Example? {
-            while !intake.isClosed, let example = try await base.next() {
-                if !skip.contains(example.id) { return example }
+            while !intake.isClosed {
+                if let range, position >= range.upperBound { return nil }
+                guard let example = try await base.next() else { return nil }
+                defer { position += 1 }
+                if let range, !range.contains(position) { continue }
+                if !skip.contains(example.id) {
+                    positions.append(position)
+                    return example
+                }
             }
             return nil
         }
     }
 
     func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: base.makeAsyncIterator(), skip: skip, intake: intake)
+        AsyncIterator(base: base.makeAsyncIterator(), skip: skip, intake: intake, range: range, positions: positions)
+    }
+}
+
+/// The dataset position of each example a ``SkippingExamples`` stream yielded, by the order it yielded them (the
+/// scheduler's index of the example).
+final class DatasetPositions: Sendable {
+    private let positions = Mutex<[Int]>([])
+
+    func append(_ position: Int) { positions.withLock { $0.append(position) } }
+
+    /// The dataset position of the example the scheduler numbered `index`.
+    func position(ofIndex index: Int) -> Int {
+        positions.withLock { index < $0.count ? $0[index] : index }
     }
 }
 

@@ -9,7 +9,7 @@ struct PreparedRun: Sendable {
     let plan: RunPlan
     let spec: PipelineSpec
     let program: Graph
-    let identity: Evaluate.Run
+    var identity: Evaluate.Run
     /// The `react` stages' tools (MCP servers started); closed when the run ends.
     let tools: PipelineTools
 

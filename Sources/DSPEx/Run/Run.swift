@@ -164,7 +164,7 @@ public enum Run {
         plan.kind == .eval ? RunRecord.Kind.eval : RunRecord.Kind.compile
     }
 
-    private static func evaluate(
+    static func evaluate(
         _ prepared: PreparedRun, store: any Store, connector: some LanguageModelConnector, observer: RunObserver
     ) async throws -> RunOutcome {
         let plan = prepared.plan

@@ -72,6 +72,15 @@ extension SQLiteStore {
         }
     }
 
+    /// The ids of the examples at dataset positions `positions` that have a result in run `runID`.
+    public func completedExampleIDs(runID: Int64, positions: Range<Int>) throws -> Set<String> {
+        try read("read the finished example ids", runID: runID) { db in
+            try String.fetchSet(
+                db, sql: "SELECT exampleId FROM result WHERE runId = ? AND exampleIndex >= ? AND exampleIndex < ?",
+                arguments: [runID, positions.lowerBound, positions.upperBound])
+        }
+    }
+
     /// How many results run `runID` has.
     public func resultCount(runID: Int64) throws -> Int {
         try read("count the results", runID: runID) { db in

@@ -58,6 +58,8 @@ public protocol Store: AnyObject, Sendable {
     ) async throws
     /// The ids of the run's finished examples.
     func completedExampleIDs(runID: Int64) async throws -> Set<String>
+    /// The ids of the run's finished examples at these dataset positions (one shard's).
+    func completedExampleIDs(runID: Int64, positions: Range<Int>) async throws -> Set<String>
     /// How many results the run has.
     func resultCount(runID: Int64) async throws -> Int
     /// The run's results in example order.
