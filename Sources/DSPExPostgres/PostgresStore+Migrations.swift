@@ -138,6 +138,12 @@ extension PostgresStore {
             );
             """
         ),
+        (
+            "v3-shard-finisher",
+            """
+            ALTER TABLE shard ADD COLUMN "finishedBy" text;
+            """
+        ),
     ]
 
     /// Brings the schema up to date: under an advisory lock (so processes opening a new database at once apply

@@ -75,7 +75,7 @@ extension PostgresStore: ShardQueue {
             [
                 "SELECT 1 FROM run WHERE id = \(claim.runID) FOR UPDATE",
                 """
-                UPDATE shard SET status = 'done', "leaseExpires" = NULL
+                UPDATE shard SET status = 'done', "leaseExpires" = NULL, "finishedBy" = \(claim.worker.id)
                 WHERE "runId" = \(claim.runID) AND shard = \(claim.shard)
                 """,
                 "SELECT COUNT(*)::bigint FROM shard WHERE \"runId\" = \(claim.runID) AND status <> 'done'",

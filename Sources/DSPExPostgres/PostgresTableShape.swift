@@ -131,7 +131,7 @@ extension PostgresTableShape {
         "shard",
         [
             ("runId", .bigint), ("shard", .bigint), ("firstIndex", .bigint), ("endIndex", .bigint), ("status", .text),
-            ("leaseOwner", .text), ("leaseExpires", .timestamp), ("claims", .bigint),
+            ("leaseOwner", .text), ("leaseExpires", .timestamp), ("claims", .bigint), ("finishedBy", .text),
         ])
     static let worker = PostgresTableShape(
         "worker",

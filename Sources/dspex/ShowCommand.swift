@@ -52,17 +52,40 @@ struct ShowCommand: AsyncParsableCommand {
                 return
             }
             let worst = try await report.worstResults(limit: self.worst, in: store)
+            let sharing = try await report.sharing(in: store)
             if json {
                 summary["worst"] = .array(worst.map(\.value))
+                if let sharing { summary["sharing"] = sharing }
                 print(Value.object(summary).jsonString(.pretty(indent: 2)))
                 return
             }
             Self.printFields(summary)
+            if let sharing { Self.printSharing(sharing) }
             if !worst.isEmpty { print("\nworst examples:") }
             for result in worst {
                 let score = result.score.map { String(format: "%.2f", $0) } ?? "-"
                 print("  \(result.exampleId)  score \(score)  \(result.error ?? result.outputs)")
             }
+        }
+    }
+
+    /// A shared run's shards and workers, one worker a line.
+    private static func printSharing(_ sharing: Value) {
+        let number = { (key: String) in sharing[key]?.intValue ?? 0 }
+        Self.printFields([
+            "shards": .string(
+                "\(number("done")) of \(number("shards")) done, \(number("held")) held, "
+                    + "\(number("taken_over")) taken over from a lost worker")
+        ])
+        let workers = sharing["workers"]?.arrayValue ?? []
+        if !workers.isEmpty { print("\nworkers:") }
+        for worker in workers {
+            let shards = (worker["shards"]?.arrayValue ?? []).map(\.plainText).joined(separator: ", ")
+            let finished = (worker["finished"]?.arrayValue ?? []).map(\.plainText).joined(separator: ", ")
+            let live = worker["live"]?.boolValue == true ? "live" : "gone"
+            print(
+                "  \(worker["id"]?.plainText ?? "?")  \(live), heartbeat \(worker["heartbeat_seconds_ago"]?.plainText ?? "?") s ago"
+                    + (shards.isEmpty ? "" : "  holds \(shards)") + (finished.isEmpty ? "" : "  finished \(finished)"))
         }
     }
 

@@ -76,6 +76,15 @@ struct WorkerTests {
             // waiting for their commit).
             let overhead = server.stats().requests - 200
             #expect(overhead <= 8, "the kill cost \(overhead) requests")
+            // `dspex show` tells the shards' story and names the workers; `dspex runs` lists the workers.
+            let show = try await ChildProcess.run(ChildProcess.dspex, ["show", "shared", "--store", url, "--json"])
+            #expect(show.status == 0, "\(show.stderr)")
+            let sharing = try Value(json: show.stdout)["sharing"]
+            #expect(sharing?["shards"] == 10 && sharing?["done"] == 10)
+            #expect((sharing?["taken_over"]?.intValue ?? 0) >= 1)
+            #expect((sharing?["workers"]?.arrayValue?.count ?? 0) >= 2)
+            let text = try await ChildProcess.run(ChildProcess.dspex, ["show", "shared", "--store", url])
+            #expect(text.stdout.contains("10 of 10 done") && text.stdout.contains("workers:"))
             print("[measure] 3 workers, one killed after \(target) requests: \(overhead) requests sent again")
             await store.close()
         }

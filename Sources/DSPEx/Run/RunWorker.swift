@@ -25,6 +25,9 @@ public struct RunWorker: Sendable {
         public var completedRun: Bool
     }
 
+    /// The longest a working worker goes without a heartbeat (and a renewal of its lease).
+    public static let heartbeatInterval: Duration = .seconds(2)
+
     /// The shared store.
     public var store: any ShardQueue
     /// Who this worker is.
@@ -96,7 +99,7 @@ public struct RunWorker: Sendable {
                 // Renews the lease; a lease lost to another worker ends this worker's evaluation of the shard.
                 while true {
                     do {
-                        try await Task.sleep(for: lease / 3)
+                        try await Task.sleep(for: min(lease / 3, RunWorker.heartbeatInterval))
                         try await store.heartbeat(identity, runID: claim.runID)
                         if try await !store.renewLease(claim, lease: lease) { return .failure(LeaseLost()) }
                     } catch {

@@ -26,12 +26,15 @@ public struct ShardRecord: Sendable, Hashable, Codable {
     public var leaseExpires: Date?
     /// How many times a worker claimed the shard (more than 1: it was taken over).
     public var claims: Int
+    /// The worker that finished it.
+    public var finishedBy: String?
 
     /// Creates a record.
     public init(
         runId: Int64, shard: Int, firstIndex: Int, endIndex: Int, status: String, leaseOwner: String?,
-        leaseExpires: Date?, claims: Int
+        leaseExpires: Date?, claims: Int, finishedBy: String? = nil
     ) {
+        self.finishedBy = finishedBy
         self.runId = runId
         self.shard = shard
         self.firstIndex = firstIndex
