@@ -3,6 +3,11 @@ import DSPExPostgres
 import Foundation
 import Testing
 
+/// The tests that use the test PostgreSQL server, one at a time: one of them restarts the server, and the workers'
+/// tests count the requests a kill costs, which a restart under them would change.
+@Suite(.serialized)
+enum PostgresServerTests {}
+
 /// The store backends the conformance tests run on.
 enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case sqlite
