@@ -8,25 +8,15 @@ extension PostgresStore {
         var binds = PostgresBindings()
         binds.append(runID)
         var conditions = ["\"runId\" = $1"]
-        switch query.outcome {
-        case .all: break
-        case .errors: conditions.append("error IS NOT NULL")
-        case .wrong: conditions.append("(error IS NOT NULL OR score IS NULL OR score < 1)")
-        case .passed: conditions.append("error IS NULL AND score >= 1")
-        }
+        if let condition = query.outcomeCondition { conditions.append(condition) }
         if let kind = query.errorKind {
             binds.append(kind)
             conditions.append("error IS NOT NULL AND \"errorKind\" = $\(binds.count)")
         }
-        if let search = query.search, !search.isEmpty {
-            let pattern =
-                "%"
-                + search.replacingOccurrences(of: "\\", with: "\\\\")
-                .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+        if let pattern = query.searchPattern {
             binds.append(pattern)
             let mark = "$\(binds.count)"
-            conditions.append(
-                "(\"exampleId\" ILIKE \(mark) OR outputs ILIKE \(mark) OR error ILIKE \(mark))")
+            conditions.append("(\"exampleId\" ILIKE \(mark) OR outputs ILIKE \(mark) OR error ILIKE \(mark))")
         }
         let filter = conditions.joined(separator: " AND ")
         // SQLite puts no score first in ascending order and last in descending order.

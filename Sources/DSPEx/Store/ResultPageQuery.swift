@@ -41,6 +41,25 @@ public struct ResultPageQuery: Sendable, Hashable {
     /// The most results on the page.
     public var limit: Int
 
+    /// The SQL condition (over the `error` and `score` columns) the outcome stands for; `nil` for every result.
+    public var outcomeCondition: String? {
+        switch outcome {
+        case .all: nil
+        case .errors: "error IS NOT NULL"
+        case .wrong: "(error IS NOT NULL OR score IS NULL OR score < 1)"
+        case .passed: "error IS NULL AND score >= 1"
+        }
+    }
+
+    /// ``search`` as a LIKE pattern matching it anywhere, its `%`, `_` and `\` escaped with `\`; `nil` without
+    /// a search.
+    public var searchPattern: String? {
+        guard let search, !search.isEmpty else { return nil }
+        let escaped = search.replacingOccurrences(of: "\\", with: "\\\\")
+            .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+        return "%" + escaped + "%"
+    }
+
     /// Creates a query; the default is the first 50 results in dataset order.
     public init(
         outcome: Outcome = .all, errorKind: String? = nil, search: String? = nil, order: Order = .index,

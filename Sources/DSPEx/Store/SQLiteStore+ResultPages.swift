@@ -6,21 +6,12 @@ extension SQLiteStore {
     public func resultPage(runID: Int64, query: ResultPageQuery) throws -> ResultPage {
         var conditions = ["runId = ?"]
         var arguments: [(any DatabaseValueConvertible)?] = [runID]
-        switch query.outcome {
-        case .all: break
-        case .errors: conditions.append("error IS NOT NULL")
-        case .wrong: conditions.append("(error IS NOT NULL OR score IS NULL OR score < 1)")
-        case .passed: conditions.append("error IS NULL AND score >= 1")
-        }
+        if let condition = query.outcomeCondition { conditions.append(condition) }
         if let kind = query.errorKind {
             conditions.append("error IS NOT NULL AND errorKind = ?")
             arguments.append(kind)
         }
-        if let search = query.search, !search.isEmpty {
-            let pattern =
-                "%"
-                + search.replacingOccurrences(of: "\\", with: "\\\\")
-                .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+        if let pattern = query.searchPattern {
             conditions.append(
                 "(exampleId LIKE ? ESCAPE '\\' OR outputs LIKE ? ESCAPE '\\' OR error LIKE ? ESCAPE '\\')")
             arguments += [pattern, pattern, pattern]
