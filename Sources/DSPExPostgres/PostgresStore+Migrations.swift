@@ -144,6 +144,16 @@ extension PostgresStore {
             ALTER TABLE shard ADD COLUMN "finishedBy" text;
             """
         ),
+        (
+            "v4-rate-bucket",
+            """
+            CREATE TABLE "rateBucket" (
+                "runId" bigint PRIMARY KEY REFERENCES run (id) ON DELETE CASCADE,
+                tokens double precision NOT NULL,
+                "updatedAt" timestamptz NOT NULL
+            );
+            """
+        ),
     ]
 
     /// Brings the schema up to date: under an advisory lock (so processes opening a new database at once apply

@@ -97,6 +97,24 @@ extension PostgresStore: ShardQueue {
             """) ?? 0
     }
 
+    /// Takes a token from the run's bucket in one statement (refilled by the time since its last use, capped at one
+    /// second's worth); a negative balance is a debt the caller waits out.
+    public func reserveRequests(runID: Int64, perMinute: Int) async throws -> Duration {
+        let rate = Double(max(1, perMinute)) / 60
+        let burst = max(1, rate)
+        let balance =
+            try await value(
+                Double.self, "take a request from the run's rate limit", runID: runID,
+                """
+                INSERT INTO "rateBucket" AS b ("runId", tokens, "updatedAt") VALUES (\(runID), \(burst - 1), now())
+                ON CONFLICT ("runId") DO UPDATE SET
+                    tokens = LEAST(\(burst), b.tokens + EXTRACT(epoch FROM now() - b."updatedAt")::float8 * \(rate)) - 1,
+                    "updatedAt" = now()
+                RETURNING tokens
+                """) ?? 0
+        return balance >= 0 ? .zero : .milliseconds(Int64((-balance / rate * 1000).rounded(.up)))
+    }
+
     /// The run's shards, in order.
     public func shards(runID: Int64) async throws -> [ShardRecord] {
         try await records(

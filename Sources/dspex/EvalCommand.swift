@@ -61,6 +61,9 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: "With --workers-only: the examples in each shard a worker claims.")
     var shardSize = 100
 
+    @Option(help: "With --workers-only: requests per minute allowed to the run across all its workers.")
+    var runRequestsPerMinute: Int?
+
     @OptionGroup var programOptions: ProgramOptions
 
     @OptionGroup var storeOptions: StoreOptions
@@ -73,6 +76,12 @@ struct EvalCommand: AsyncParsableCommand {
         if let maxCalls, maxCalls < 1 { throw ValidationError("--max-calls must be at least 1") }
         if let maxTokens, maxTokens < 1 { throw ValidationError("--max-tokens must be at least 1") }
         if shardSize < 1 { throw ValidationError("--shard-size must be at least 1") }
+        if let runRequestsPerMinute {
+            if runRequestsPerMinute < 1 { throw ValidationError("--run-requests-per-minute must be at least 1") }
+            if !workersOnly {
+                throw ValidationError("--run-requests-per-minute limits workers: use it with --workers-only")
+            }
+        }
         if workersOnly, resume != nil { throw ValidationError("--workers-only starts a run; workers resume it") }
         if workersOnly, !storeOptions.isPostgres {
             throw ValidationError("--workers-only needs a shared store: --store postgresql://user@host:port/database")
@@ -113,7 +122,8 @@ struct EvalCommand: AsyncParsableCommand {
             lm: model.overrides, simulator: model.simulator, cache: !model.noCache, metric: metric,
             metricField: metricField,
             budget: maxCalls == nil && maxTokens == nil ? nil : UsageBudget(maxCalls: maxCalls, maxTokens: maxTokens),
-            concurrency: concurrency, maxErrors: maxErrors, json: json, keepPrompts: keepPrompts)
+            concurrency: concurrency, maxErrors: maxErrors, json: json, keepPrompts: keepPrompts,
+            sharedRequestsPerMinute: runRequestsPerMinute)
     }
 }
 

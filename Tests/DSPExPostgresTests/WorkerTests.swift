@@ -90,5 +90,32 @@ extension PostgresServerTests {
                 await store.close()
             }
         }
+
+        @Test("a run-wide request rate is shared by its workers: 2 workers together keep to it")
+        func sharedRequestRate() async throws {
+            try await StoreBackend.withFreshURL { url in try await Self.sharedRequestRate(url: url) }
+        }
+
+        static func sharedRequestRate(url: String) async throws {
+            try await withSimulatedLM { _, server in
+                // 40 requests at 600 a minute (10 a second, bursts of 10): at least 3 s, whatever the workers'
+                // number; unlimited, the same run takes a fraction of a second.
+                let queued = try await ChildProcess.run(
+                    ChildProcess.dspex,
+                    PostgresCLITests.evalArguments(baseURL: server.baseURL, store: url, run: "limited")
+                        + ["--workers-only", "--shard-size", "10", "--limit", "40", "--run-requests-per-minute", "600"])
+                #expect(queued.status == 0, "\(queued.stderr)")
+                let started = ContinuousClock.now
+                let workers = try (0..<2).map { _ in
+                    try SpawnedProcess.start(
+                        ChildProcess.dspex, ["worker", "--store", url, "--concurrency", "8", "--exit-when-idle"])
+                }
+                for worker in workers { #expect(await worker.wait(timeout: 60) == .exited(0), "\(worker.stderr)") }
+                let elapsed = ContinuousClock.now - started
+                #expect(server.stats().requests == 40)
+                #expect(elapsed >= .milliseconds(2_800), "40 requests at 10/s took only \(elapsed)")
+                print("[measure] 40 requests at a shared 600/min by 2 workers: \(elapsed)")
+            }
+        }
     }
 }

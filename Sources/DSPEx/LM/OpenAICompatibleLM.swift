@@ -188,6 +188,7 @@ public final class OpenAICompatibleLM: LanguageModel {
     {
         do {
             if let requestRate { try await requestRate.acquire() }
+            if let gate = RequestGates.current { try await gate.admit() }
             if let tokenRate {
                 try await tokenRate.acquire(Double(request.messages.reduce(0) { $0 + $1.content.utf8.count }) / 4)
             }

@@ -45,7 +45,12 @@ extension Run {
         prepared.identity.shard = claim.range
         do {
             try EvaluationCheckpoint.refuseChanges(prepared.identity, kind: RunRecord.Kind.eval, existing: record)
-            let outcome = try await evaluate(prepared, store: store, connector: connector, observer: observer)
+            let gate = plan.sharedRequestsPerMinute.map {
+                SharedRequestGate(queue: store, runID: claim.runID, perMinute: $0)
+            }
+            let outcome = try await RequestGates.$current.withValue(gate) {
+                try await evaluate(prepared, store: store, connector: connector, observer: observer)
+            }
             await prepared.tools.close()
             guard case .evaluated(let evaluated) = outcome else {
                 throw RunError(

@@ -59,6 +59,9 @@ public struct RunPlan: Sendable, Hashable, Codable {
     /// Which examples of an evaluation keep their stages' inputs, outputs and LM calls; `nil` (plans stored before
     /// there was a choice) is ``KeepPrompts/all``.
     public var keepPrompts: KeepPrompts?
+    /// Requests per minute allowed to the run across every worker sharing it (a token bucket in the shared store);
+    /// `nil` for none beyond each client's own.
+    public var sharedRequestsPerMinute: Int?
 
     /// Creates a plan with DSPEx's defaults for everything not given.
     public init(
@@ -67,8 +70,9 @@ public struct RunPlan: Sendable, Hashable, Codable {
         simulator: SimulatorOptions = SimulatorOptions(), cache: Bool = true, metric: String? = nil,
         metricField: String? = nil, optimizer: OptimizerPlan? = nil, budget: UsageBudget? = nil,
         concurrency: Int? = nil, maxErrors: Int? = nil, out: String? = nil, json: Bool = false,
-        keepPrompts: KeepPrompts? = nil
+        keepPrompts: KeepPrompts? = nil, sharedRequestsPerMinute: Int? = nil
     ) {
+        self.sharedRequestsPerMinute = sharedRequestsPerMinute
         self.keepPrompts = keepPrompts
         self.out = out
         self.json = json

@@ -30,6 +30,10 @@ public protocol ShardQueue: Store {
     func finishShard(_ claim: ShardClaim) async throws -> Bool
     /// How many shards of running runs are not done (claimed or not).
     func unfinishedShardCount() async throws -> Int
+    /// Takes one request from the run's token bucket (refilled at `perMinute` a minute, holding at most one second's
+    /// worth, at least 1), shared by all its workers; returns how long to wait before sending it (zero when a token
+    /// was there).
+    func reserveRequests(runID: Int64, perMinute: Int) async throws -> Duration
     /// The run's shards, in order.
     func shards(runID: Int64) async throws -> [ShardRecord]
     /// Records that `worker` is alive (its heartbeat), working on `runID` when given.
