@@ -171,14 +171,13 @@ extension PostgresStore {
         ]
         // Each migration runs when its name is not yet recorded, in the same transaction as its record.
         for (name, sql) in Self.migrations {
-            let body = sql.replacingOccurrences(of: "$", with: "$$")
             statements.append(
                 PostgresQuery(
                     unsafeSQL: """
                         DO $dspex$ BEGIN
                             IF NOT EXISTS (SELECT 1 FROM "\(schema)".dspex_migrations WHERE name = '\(name)') THEN
                                 SET LOCAL search_path TO "\(schema)";
-                                \(body)
+                                \(sql)
                                 INSERT INTO "\(schema)".dspex_migrations (name) VALUES ('\(name)');
                             END IF;
                         END $dspex$

@@ -66,16 +66,7 @@ extension PostgresStore {
 
     /// Sets a run's status and, when given, its totals; always touches `updatedAt`.
     public func updateRun(id: Int64, status: String, totals: StoredTotals?) async throws {
-        let totalsJSON = try totals.map { totals in
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            do {
-                return String(decoding: try encoder.encode(totals), as: UTF8.self)
-            } catch {
-                throw StoreError(
-                    code: .invalidData, message: "could not encode the totals as JSON: \(error)", path: location)
-            }
-        }
+        let totalsJSON = try totals.map { try $0.storedJSON(path: location) }
         let changed = try await rows(
             "update the status to \(status)", code: .write, runID: id,
             """

@@ -71,7 +71,7 @@ extension SQLiteStore {
     ///   - totals: The totals to store as JSON, or `nil` to keep the stored ones.
     /// - Throws: ``StoreError`` with ``StoreError/Code/notFound`` for an unknown id.
     public func updateRun(id: Int64, status: String, totals: StoredTotals?) throws {
-        let totalsJSON = try totals.map { try Self.json($0, what: "the totals", path: path) }
+        let totalsJSON = try totals.map { try $0.storedJSON(path: path) }
         let changed = try write("update the status to \(status)", runID: id) { db in
             var assignments = [Column("status").set(to: status), Column("updatedAt").set(to: Date())]
             if let totalsJSON { assignments.append(Column("totals").set(to: totalsJSON)) }
@@ -100,17 +100,6 @@ extension SQLiteStore {
                 cachedCalls: Int(row[4] as Double), failedCalls: Int(row[7] as Double),
                 requests: Int(row[8] as Double), promptTokens: Int(row[5] as Double),
                 completionTokens: Int(row[6] as Double))
-        }
-    }
-
-    /// `value` as compact JSON text with sorted keys.
-    static func json<T: Encodable>(_ value: T, what: String, path: String) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        do {
-            return String(decoding: try encoder.encode(value), as: UTF8.self)
-        } catch {
-            throw StoreError(code: .invalidData, message: "could not encode \(what) as JSON: \(error)", path: path)
         }
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Totals of a run as stored (or as aggregated in memory).
 public struct StoredTotals: Sendable, Hashable, Codable {
     /// Examples with a result.
@@ -35,6 +37,19 @@ public struct StoredTotals: Sendable, Hashable, Codable {
         self.cachedCalls = cachedCalls
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
+    }
+
+    /// The totals as a run's `totals` column holds them: compact JSON with sorted keys.
+    ///
+    /// - Throws: ``StoreError`` (``StoreError/Code/invalidData``) naming the store at `path`.
+    public func storedJSON(path: String) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        do {
+            return String(decoding: try encoder.encode(self), as: UTF8.self)
+        } catch {
+            throw StoreError(code: .invalidData, message: "could not encode the totals as JSON: \(error)", path: path)
+        }
     }
 
     /// The mean score, 0 to 1.
